@@ -1,0 +1,37 @@
+# Floorshare: `make demo` and `make test` work on a fresh machine (Python 3.11 and network to PyPI).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.floorshare-installed
+
+.PHONY: setup demo test test-fast dashboard bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## setup: create .venv, install Floorshare with its test extras, fetch and verify the models
+setup: $(STAMP)
+	$(BIN)/floorshare models fetch
+	$(BIN)/floorshare models verify
+
+## demo: analyse the bundled samples and print where the reports are
+demo: setup
+	$(BIN)/floorshare analyze samples/pyannote-sample/sample.wav samples/ami/tst00.wav --out out/demo
+
+## test: install everything and run the whole suite (unit, integration with the real models, dashboard)
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## test-fast: the pure unit tests only
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+## dashboard: launch the Streamlit dashboard (headless) and print its URL
+dashboard: setup
+	$(BIN)/floorshare dashboard
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,74 @@
+"""``floorshare analyze PATH...``: analyse recordings and write result.json, RTTM and transcript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from analyzer.commands import options as o
+from analyzer.commands.progress_bar import stage_progress
+from analyzer.console import console, err_console
+from analyzer.errors import AnalyzerError
+from analyzer.outputs import write_outputs
+from analyzer.schema import SessionResult
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)
+
+
+def analyze(
+    paths: list[Path] = typer.Argument(..., help="Recordings (wav, mp3, m4a, ogg, flac, webm, mp4...)."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder: DIR/<stem>/result.json, "
+                             "diarization.rttm and transcript.txt."),
+    config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
+    max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+    language: o.Language = None, attendees: o.Attendees = None,
+) -> None:
+    """Analyse each recording: who spoke when, what was said, and how the floor was shared.
+
+    Exit code 0 when every input worked, 1 when an input failed (the others are still
+    processed), 2 for a usage error.
+    """
+    try:
+        config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
+                                asr_model, language, attendees)
+    except AnalyzerError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    from analyzer.pipeline import build_analyzer
+
+    analyzer = None
+    failures = 0
+    for path in paths:
+        try:
+            with stage_progress(path.name) as hook:
+                analyzer = analyzer or build_analyzer(config)
+                result = analyzer.analyze_file(path, hook=hook)
+            folder = write_outputs(result, out)
+        except AnalyzerError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            failures += 1
+            continue
+        print_summary(result)
+        console.print(f"report: {folder / 'result.json'}", highlight=False)
+    raise typer.Exit(1 if failures else 0)
+
+
+def print_summary(result: SessionResult) -> None:
+    """A per-speaker table with the verdict and its reasons."""
+    metrics = result.metrics
+    table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
+    for column in ("speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"):
+        table.add_column(column, justify="left" if column == "speaker" else "right")
+    for s in metrics.speakers if metrics else ():
+        name = result.speaker_names.get(s.speaker, s.speaker)
+        table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
+                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)))
+    console.print(table)
+    if metrics:
+        console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
+        for reason in metrics.verdict.reasons:
+            console.print(f"  - {reason}", highlight=False)

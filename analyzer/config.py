@@ -1,0 +1,147 @@
+"""Every default of the analysis lives here, once.
+
+The effective configuration is stored with each result (:meth:`AnalysisConfig.to_dict`),
+and its hash tells whether a recording was already analysed with the same settings.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class AsrConfig:
+    """Speech recognition (faster-whisper)."""
+
+    model: str = "tiny.en"  # a manifest name (tiny.en, base), a local folder, or a hub size
+    language: str | None = None  # None: detect (multilingual models) or English (.en models)
+    compute_type: str = "int8"
+    beam_size: int = 1
+    vad_filter: bool = True
+    cpu_threads: int = 0  # 0: faster-whisper's default
+
+
+@dataclass(frozen=True, slots=True)
+class DiarizationConfig:
+    """Speaker diarization (pyannote.audio with segmentation-3.0 and CAM++)."""
+
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    clustering_threshold: float = 0.7
+    min_cluster_size: int = 12
+    segmentation_step: float = 0.1  # fraction of the 10 s window
+    segmentation_batch_size: int = 32
+    embedding_batch_size: int = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentConfig:
+    """Attributing words to speakers and grouping them into turns."""
+
+    max_snap_s: float = 0.5  # words in a gap go to the nearest exclusive segment within this
+    max_gap_s: float = 1.0  # a pause longer than this between one speaker's words starts a new turn
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    """Thresholds of the balance metrics and the verdict (see docs/metrics.md)."""
+
+    monologue_min_s: float = 60.0
+    min_interruption_overlap_s: float = 0.2
+    cooperative_window_s: float = 0.5
+    silent_interruption_gap_s: float = 0.3
+    backchannel_max_words: int = 3
+    backchannel_max_s: float = 1.0
+    window_s: float = 150.0
+    window_step_s: float = 30.0
+    one_to_many_share: float = 0.6
+    hub_share: float = 0.7
+    attendees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisConfig:
+    """The whole effective configuration of one analysis."""
+
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
+    alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    device: str = "auto"  # auto | cpu | cuda
+    directives_language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["metrics"]["attendees"] = list(self.metrics.attendees)
+        return data
+
+    def config_hash(self) -> str:
+        """A short stable hash of the settings that change results (device excluded)."""
+        data = self.to_dict()
+        data.pop("device", None)
+        blob = json.dumps(data, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
+        """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
+        sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in sections:
+                if not isinstance(value, dict):
+                    raise ConfigError(f"config section [{key}] must be a table, got {value!r}")
+                kwargs[key] = _build_section(sections[key], key, value)
+            elif key in ("device", "directives_language"):
+                kwargs[key] = str(value)
+            else:
+                raise ConfigError(f"unknown config key {key!r}; known: "
+                                  f"{', '.join([*sections, 'device', 'directives_language'])}")
+        return cls(**kwargs)
+
+    def with_updates(self, **sections: dict[str, Any]) -> AnalysisConfig:
+        """Return a copy with some fields of some sections replaced (None values ignored)."""
+        changes: dict[str, Any] = {}
+        for name, updates in sections.items():
+            clean = {k: v for k, v in updates.items() if v is not None}
+            if clean:
+                changes[name] = replace(getattr(self, name), **clean)
+        return replace(self, **changes)
+
+
+def _build_section(cls: type, name: str, values: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}; "
+                          f"known: {', '.join(sorted(known))}")
+    if "attendees" in values:
+        values = {**values, "attendees": tuple(str(a) for a in values["attendees"])}
+    try:
+        return cls(**values)
+    except TypeError as exc:  # pragma: no cover - dataclass arity errors
+        raise ConfigError(f"invalid values in [{name}]: {exc}") from exc
+
+
+def load_config(path: str | Path | None) -> AnalysisConfig:
+    """Read a TOML config file (``None``: defaults). Errors name the file and the fix."""
+    if path is None:
+        return AnalysisConfig()
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: config file not found; check the path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc}); fix the file or omit --config") from None
+    return AnalysisConfig.from_dict(data)
