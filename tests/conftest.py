@@ -1,0 +1,95 @@
+"""Shared test builders and fakes. Fakes live only here, never in the product."""
+
+from __future__ import annotations
+
+import math
+import os
+import wave
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+
+from analyzer.audio import LoadedAudio  # noqa: E402
+from analyzer.config import AnalysisConfig, AsrConfig, DiarizationConfig  # noqa: E402
+from analyzer.progress import Hook, null_hook  # noqa: E402
+from analyzer.schema import (  # noqa: E402
+    Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def seg(start: float, end: float, speaker: str) -> SpeakerSegment:
+    return SpeakerSegment(start=start, end=end, speaker=speaker)
+
+
+def words_from_script(script: list[tuple[float, float, str]]) -> tuple[Word, ...]:
+    """Spread each (start, end, text) evenly over its words."""
+    out = []
+    for start, end, text in script:
+        tokens = text.split()
+        step = (end - start) / max(1, len(tokens))
+        out.extend(Word(start + i * step, start + (i + 1) * step * 0.98, tok) for i, tok in enumerate(tokens))
+    return tuple(out)
+
+
+class FakeDiarizer:
+    """Returns a fixed diarization, whatever the audio."""
+
+    models = (ModelRef("fake-diarizer", "segmentation", "tests", "0" * 64),)
+    device = "cpu"
+
+    def __init__(self, segments: list[SpeakerSegment], exclusive: list[SpeakerSegment] | None = None) -> None:
+        speakers = tuple(sorted({s.speaker for s in segments}))
+        self.result = Diarization(tuple(segments), tuple(exclusive if exclusive is not None else segments),
+                                  speakers)
+
+    def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
+                config: DiarizationConfig | None = None) -> Diarization:
+        hook("diarize", 1, 1)
+        return self.result
+
+
+class FakeTranscriber:
+    """Returns a fixed transcript, whatever the audio."""
+
+    models = (ModelRef("fake-asr", "asr", "tests", "1" * 64),)
+
+    def __init__(self, words: tuple[Word, ...], language: str = "en") -> None:
+        segments = (TranscriptSegment(words[0].start, words[-1].end, " ".join(w.text for w in words), words),) \
+            if words else ()
+        self.result = Transcript(language, 1.0, segments)
+
+    def transcribe(self, audio: LoadedAudio, *, hook: Hook = null_hook,
+                   config: AsrConfig | None = None) -> Transcript:
+        hook("transcribe", 1, 1)
+        return self.result
+
+
+def write_tone_wav(path: Path, seconds: float, rate: int = 16000, channels: int = 1,
+                   freq: float = 220.0, amplitude: float = 0.3) -> Path:
+    """A small PCM wav with a sine tone (or silence with amplitude 0)."""
+    frames = bytearray()
+    for i in range(int(seconds * rate)):
+        value = int(amplitude * 32767 * math.sin(2 * math.pi * freq * i / rate))
+        frames += value.to_bytes(2, "little", signed=True) * channels
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(channels)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(bytes(frames))
+    return path
+
+
+@pytest.fixture
+def default_config() -> AnalysisConfig:
+    return AnalysisConfig()
+
+
+@pytest.fixture
+def tone_wav(tmp_path: Path) -> Path:
+    return write_tone_wav(tmp_path / "tone.wav", 2.0)
