@@ -1,0 +1,365 @@
+"""The sessions store: save, find, list, load, rename speakers, delete (library API).
+
+Every write is one transaction; on SQLite it starts with ``BEGIN IMMEDIATE`` and a
+locked or busy database is retried, so concurrent worker processes never lose a
+result. A recording analysed again with the same configuration returns the
+stored session; a different configuration makes a new version of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from analyzer.config import AnalysisConfig
+from analyzer.errors import ConfigError, StorageError
+from analyzer.schema import SessionResult
+from analyzer.storage.convert import fill_session_row, result_from_row
+from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
+from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
+
+DEFAULT_GROUP = "default"
+RETRIES = 12
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One stored session as listings show it (``id`` is what every command takes)."""
+
+    id: int
+    group: str
+    title: str
+    recorded_at: str
+    created_at: str
+    duration: float
+    num_speakers: int
+    verdict: str | None
+    sha256: str
+    config_hash: str
+    version: int = 1
+
+
+def result_config_hash(result: SessionResult) -> str:
+    """The :meth:`AnalysisConfig.config_hash` of the configuration stored in ``result``."""
+    try:
+        return AnalysisConfig.from_dict(result.config).config_hash()
+    except (ConfigError, TypeError):  # a config written by another version: hash it as it is
+        data = {k: v for k, v in result.config.items() if k != "device"}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class SessionStore:
+    """Sessions, groups and people in one database (SQLite file by default, or PostgreSQL).
+
+    Args:
+        url: SQLAlchemy URL or SQLite file path; ``None`` uses ``$FLOORSHARE_DB`` or the
+            default file in the user's data directory. The schema is upgraded on open.
+        audio_dir: where ``keep_audio=True`` copies recordings (default: next to a SQLite
+            file, else the user's data directory).
+    """
+
+    def __init__(self, url: str | None = None, *, audio_dir: str | Path | None = None) -> None:
+        self.url = normalize_url(url) if url else default_db_url()
+        self.engine = make_engine(self.url)
+        ensure_schema(self.engine)
+        self.audio_dir = Path(audio_dir) if audio_dir else self._default_audio_dir()
+
+    def _default_audio_dir(self) -> Path:
+        database = self.engine.url.database
+        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            return Path(database).with_name(Path(database).name + "-audio")
+        return data_dir() / "audio"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
+        """Run ``work`` in one transaction, retrying while the database is locked or busy."""
+        delay = 0.05
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.connect() as conn:
+                    if write:
+                        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                    with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                        return work(session)
+            except (OperationalError, IntegrityError) as exc:
+                if attempt == RETRIES - 1 or not _transient(exc):
+                    raise self._error(exc) from None
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 2.0)
+            except SQLAlchemyError as exc:
+                raise self._error(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _error(self, exc: SQLAlchemyError) -> StorageError:
+        text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        where = self.engine.url.render_as_string(hide_password=True)
+        return StorageError(f"{where}: database operation failed ({text[0] if text else type(exc).__name__}); "
+                            "retry, or check the database given by --db / FLOORSHARE_DB")
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    def find(self, sha256: str, config_hash: str) -> int | None:
+        """The id of the session of this recording analysed with this configuration, if stored."""
+        return self._run(lambda s: s.scalar(select(SessionRow.id).where(
+            SessionRow.sha256 == sha256, SessionRow.config_hash == config_hash)), write=False)
+
+    def save(self, result: SessionResult, *, group: str | None = None, title: str | None = None,
+             keep_audio: bool = False, recorded_at: str | None = None) -> int:
+        """Store ``result`` in ``group`` (default group ``default``) and return its session id.
+
+        The same recording (sha256) with the same configuration hash returns the existing id;
+        speaker names in ``result.speaker_names`` link those labels to people of the group.
+        """
+        config_hash = result_config_hash(result)
+        existing = self.find(result.recording.sha256, config_hash)
+        if existing is not None:
+            return existing
+        audio_file = self._keep_audio(result) if keep_audio else None
+        when = recorded_at or _recorded_at(result)
+
+        def work(session: Session) -> int:
+            found = session.scalar(select(SessionRow.id).where(
+                SessionRow.sha256 == result.recording.sha256, SessionRow.config_hash == config_hash))
+            if found is not None:
+                return found
+            group_row = _get_or_create_group(session, _clean_name(group or DEFAULT_GROUP, "group"))
+            versions = session.scalar(select(func.count()).where(SessionRow.sha256 == result.recording.sha256))
+            row = SessionRow(group=group_row, title=title or Path(result.recording.path).stem or "session",
+                             recorded_at=when, created_at=_now(), version=(versions or 0) + 1,
+                             config_hash=config_hash, audio_file=str(audio_file) if audio_file else None)
+            fill_session_row(row, result)
+            session.add(row)
+            session.flush()
+            for speaker in row.speakers:
+                name = result.speaker_names.get(speaker.label)
+                if name and name.strip():
+                    speaker.person = _get_or_create_person(session, group_row, _clean_name(name, "name"))
+            session.flush()
+            return row.id
+
+        try:
+            return self._run(work)
+        except StorageError:
+            if audio_file:
+                self._remove_audio_if_unused([str(audio_file)])
+            raise
+
+    def _keep_audio(self, result: SessionResult) -> Path:
+        source = Path(result.recording.path)
+        target = self.audio_dir / f"{result.recording.sha256}{source.suffix.lower()}"
+        try:
+            self.audio_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not target.exists():
+                tmp = target.with_name(f"{target.name}.{random.randrange(1 << 30)}.tmp")
+                shutil.copyfile(source, tmp)
+                tmp.replace(target)
+        except OSError as exc:
+            raise StorageError(f"{source}: cannot keep the audio in {self.audio_dir} ({exc.strerror}); "
+                               "check the file still exists, or leave out --keep-audio") from None
+        return target
+
+    def list_sessions(self, group: str | None = None) -> list[SessionSummary]:
+        """Stored sessions, oldest recording first; only ``group``'s when given."""
+        def work(session: Session) -> list[SessionSummary]:
+            query = select(SessionRow, GroupRow.name).join(GroupRow)
+            if group is not None:
+                _require_group(session, group)
+                query = query.where(GroupRow.name == group)
+            rows = session.execute(query.order_by(SessionRow.recorded_at, SessionRow.id)).all()
+            return [_summary(row, name) for row, name in rows]
+        return self._run(work, write=False)
+
+    def summary(self, session_id: int) -> SessionSummary:
+        """The listing row of one session."""
+        def work(session: Session) -> SessionSummary:
+            row = _require_session(session, session_id)
+            return _summary(row, row.group.name)
+        return self._run(work, write=False)
+
+    def load(self, session_id: int) -> SessionResult:
+        """The stored result, with ``speaker_names`` filled from the people its labels link to."""
+        def work(session: Session) -> SessionResult:
+            row = session.scalar(select(SessionRow).where(SessionRow.id == session_id).options(
+                selectinload(SessionRow.speakers).selectinload(SpeakerRow.person),
+                *(selectinload(getattr(SessionRow, rel)) for rel in (
+                    "segments", "transcript_segments", "words", "turns", "interruptions", "directives"))))
+            if row is None:
+                raise _missing_session(session_id)
+            names = {s.label: s.person.name for s in row.speakers if s.person is not None}
+            return result_from_row(row, names)
+        return self._run(work, write=False)
+
+    def rename_speaker(self, session_id: int, label: str, name: str) -> None:
+        """Link ``label`` of the session to the person ``name`` of its group (created if new)."""
+        clean = _clean_name(name, "name")
+
+        def work(session: Session) -> None:
+            row = _require_session(session, session_id)
+            speaker = next((s for s in row.speakers if s.label == label), None)
+            if speaker is None:
+                labels = ", ".join(s.label for s in row.speakers) or "none"
+                raise StorageError(f"session {session_id} has no speaker {label!r}; its labels: {labels}")
+            previous = speaker.person
+            speaker.person = _get_or_create_person(session, row.group, clean)
+            session.flush()
+            if previous is not None and previous.id != speaker.person.id:
+                _delete_person_if_unused(session, previous)
+        self._run(work)
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete the session, every row derived from it and its kept audio file."""
+        def work(session: Session) -> list[str]:
+            row = _require_session(session, session_id)
+            files = [row.audio_file] if row.audio_file else []
+            session.delete(row)
+            return files
+        self._remove_audio_if_unused(self._run(work))
+
+    # -- groups -------------------------------------------------------------------------------
+
+    def list_groups(self) -> list[str]:
+        return self._run(lambda s: list(s.scalars(select(GroupRow.name).order_by(GroupRow.name))),
+                         write=False)
+
+    def create_group(self, name: str) -> bool:
+        """Create the group; False when it already existed."""
+        clean = _clean_name(name, "group")
+
+        def work(session: Session) -> bool:
+            if session.scalar(select(GroupRow.id).where(GroupRow.name == clean)) is not None:
+                return False
+            session.add(GroupRow(name=clean, created_at=_now()))
+            return True
+        return self._run(work)
+
+    def delete_group(self, name: str) -> None:
+        """Delete the group with its people, sessions, every derived row and kept audio."""
+        def work(session: Session) -> list[str]:
+            group = _require_group(session, name)
+            files = list(session.scalars(select(SessionRow.audio_file).where(
+                SessionRow.group_id == group.id, SessionRow.audio_file.is_not(None))))
+            session.execute(delete(SessionRow).where(SessionRow.group_id == group.id))
+            session.delete(group)
+            return files
+        self._remove_audio_if_unused(self._run(work))
+
+    def people(self, group: str) -> list[str]:
+        """Names of the people of ``group``."""
+        def work(session: Session) -> list[str]:
+            g = _require_group(session, group)
+            return list(session.scalars(select(PersonRow.name).where(PersonRow.group_id == g.id)
+                                        .order_by(PersonRow.name)))
+        return self._run(work, write=False)
+
+    def trends(self, group: str):  # noqa: ANN201 - GroupTrends (imported lazily to keep modules small)
+        """Balance indices, verdicts and each person's numbers over the group's sessions."""
+        from analyzer.storage.trends import build_trends
+
+        return self._run(lambda s: build_trends(s, _require_group(s, group)), write=False)
+
+    def _remove_audio_if_unused(self, files: list[str]) -> None:
+        for file in files:
+            still_used = self._run(lambda s, f=file: s.scalar(
+                select(func.count()).where(SessionRow.audio_file == f)), write=False)
+            if not still_used:
+                Path(file).unlink(missing_ok=True)
+
+
+def _transient(exc: SQLAlchemyError) -> bool:
+    """A locked/busy SQLite database, a PostgreSQL serialization failure or deadlock, or a
+    unique-key race (the retry then finds the row the other writer committed)."""
+    if isinstance(exc, IntegrityError):
+        return "unique" in str(exc.orig).lower() or getattr(exc.orig, "sqlstate", None) == "23505"
+    text = str(exc.orig).lower()
+    return ("locked" in text or "busy" in text
+            or getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"))
+
+
+def _recorded_at(result: SessionResult) -> str:
+    path = Path(result.recording.path)
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
+    except OSError:
+        return result.provenance.created_at or _now()
+
+
+def _clean_name(name: str, what: str) -> str:
+    clean = " ".join(str(name).split())
+    if not clean or len(clean) > 200:
+        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most 200 characters")
+    return clean
+
+
+def _summary(row: SessionRow, group: str) -> SessionSummary:
+    return SessionSummary(id=row.id, group=group, title=row.title, recorded_at=row.recorded_at,
+                          created_at=row.created_at, duration=row.duration,
+                          num_speakers=len(row.diarization_speakers or ()), verdict=row.verdict,
+                          sha256=row.sha256, config_hash=row.config_hash, version=row.version)
+
+
+def _missing_session(session_id: int) -> StorageError:
+    return StorageError(f"session {session_id} not found; list the stored ones with `floorshare sessions list`")
+
+
+def _require_session(session: Session, session_id: int) -> SessionRow:
+    row = session.get(SessionRow, session_id)
+    if row is None:
+        raise _missing_session(session_id)
+    return row
+
+
+def _require_group(session: Session, name: str) -> GroupRow:
+    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
+    if group is None:
+        raise StorageError(f"group {name!r} not found; list groups with `floorshare groups list`")
+    return group
+
+
+def _get_or_create_group(session: Session, name: str) -> GroupRow:
+    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
+    if group is None:
+        group = GroupRow(name=name, created_at=_now())
+        session.add(group)
+        session.flush()
+    return group
+
+
+def _get_or_create_person(session: Session, group: GroupRow, name: str) -> PersonRow:
+    person = session.scalar(select(PersonRow).where(PersonRow.group_id == group.id, PersonRow.name == name))
+    if person is None:
+        person = PersonRow(group_id=group.id, name=name)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _delete_person_if_unused(session: Session, person: PersonRow) -> None:
+    used = session.scalar(select(func.count()).where(SpeakerRow.person_id == person.id))
+    if not used:
+        session.delete(person)
