@@ -53,19 +53,27 @@ class AlignmentConfig:
 
 @dataclass(frozen=True, slots=True)
 class MetricsConfig:
-    """Thresholds of the balance metrics and the verdict (see docs/metrics.md)."""
+    """Thresholds of the balance metrics and the verdict (every one is defined in docs/metrics.md)."""
 
-    monologue_min_s: float = 60.0
-    min_interruption_overlap_s: float = 0.2
-    cooperative_window_s: float = 0.5
-    silent_interruption_gap_s: float = 0.3
-    backchannel_max_words: int = 3
-    backchannel_max_s: float = 1.0
-    window_s: float = 150.0
-    window_step_s: float = 30.0
-    one_to_many_share: float = 0.6
-    hub_share: float = 0.7
-    attendees: tuple[str, ...] = ()
+    monologue_min_s: float = 60.0  # a floor turn this long is a monologue
+    min_interruption_overlap_s: float = 0.2  # overlap needed before a spurt can be an interruption
+    cooperative_window_s: float = 0.5  # B starting within A's last 0.5 s: terminal (cooperative) overlap
+    silent_interruption_gap_s: float = 0.3  # no overlap, A's sentence unfinished, B within 0.3 s
+    backchannel_max_words: int = 3  # this many words or fewer, all from the backchannel list
+    backchannel_max_s: float = 1.0  # speech this short is a backchannel whatever it says
+    span_gap_s: float = 0.5  # one speaker's diarized speech joins into a talk spurt across pauses <= this
+    floor_gap_s: float = 2.0  # one speaker's turns join into a floor turn across pauses <= this
+    rttm_turn_gap_s: float = 1.0  # turns from an RTTM alone: exclusive segments joined across pauses <= this
+    window_s: float = 150.0  # timeline window (ConvoKit TalkTimeSharing: 2.5 min)
+    window_step_s: float = 30.0  # timeline step (ConvoKit: 30 s)
+    window_monologue_share: float = 0.8  # one speaker has this share of a window's speech: monologue
+    window_dialogue_share: float = 0.8  # the top two have this share together: dialogue
+    window_min_share: float = 0.1  # a window lists speakers with at least this share of its speech
+    window_silence_share: float = 0.1  # less speech than this share of the window: silence
+    one_to_many_share: float = 0.6  # one person's share of speech at or above this: one_to_many
+    hub_share: float = 0.7  # share of floor changes touching one person at or above this: hub_and_spoke
+    active_min_share: float = 0.05  # a person with this share of speech counts as a participant
+    attendees: tuple[str, ...] = ()  # people present; those beyond the diarized speakers are silent
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,6 +164,7 @@ class SpeakerStats:
     interruptions_received: dict[str, int]
     directives: dict[str, Any]
     silent_attendee: bool = False
+    monologue_share: float = 0.0  # monologue_time over the meeting's duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +182,7 @@ class GroupIndices:
     spoke_to_spoke_share: float
     reciprocity: float
     centralization: float
+    hub: str | None = None  # the person most floor changes involve (None: no floor changes)
 
 
 @dataclass(frozen=True, slots=True)
