@@ -61,6 +61,23 @@ def from_plain(cls: type, data: dict[str, Any], nested: dict[str, Any] | None = 
     return cls(**kwargs)
 
 
+def metrics_to_dict(m: SessionMetrics, speaker_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The metric keys of ``result.json`` (also what ``floorshare metrics --json`` prints)."""
+    names = speaker_names or {}
+    return {
+        "summary": {"duration_s": round(m.duration, 3), "total_speech_s": round(m.total_speech, 3),
+                    "overlap_time_s": round(m.overlap_time, 3), "silence_time_s": round(m.silence_time, 3),
+                    "unattributed_words": m.unattributed_words},
+        "speakers": [dict(to_plain(s), name=names.get(s.speaker, s.speaker)) for s in m.speakers],
+        "group": to_plain(m.group),
+        "verdict": to_plain(m.verdict),
+        "timeline": to_plain(m.timeline),
+        "interruptions": to_plain(m.interruptions),
+        "interruption_matrix": to_plain(m.interruption_matrix),
+        "transitions": to_plain(m.transitions),
+    }
+
+
 def result_to_dict(result: SessionResult) -> dict[str, Any]:
     """The ``result.json`` mapping: flat, stable keys documented in docs/result-format.md."""
     data: dict[str, Any] = {
@@ -71,20 +88,7 @@ def result_to_dict(result: SessionResult) -> dict[str, Any]:
         "speaker_names": dict(result.speaker_names),
     }
     if result.metrics is not None:
-        m = result.metrics
-        data.update({
-            "summary": {"duration_s": round(m.duration, 3), "total_speech_s": round(m.total_speech, 3),
-                        "overlap_time_s": round(m.overlap_time, 3), "silence_time_s": round(m.silence_time, 3),
-                        "unattributed_words": m.unattributed_words},
-            "speakers": [dict(to_plain(s), name=result.speaker_names.get(s.speaker, s.speaker))
-                         for s in m.speakers],
-            "group": to_plain(m.group),
-            "verdict": to_plain(m.verdict),
-            "timeline": to_plain(m.timeline),
-            "interruptions": to_plain(m.interruptions),
-            "interruption_matrix": to_plain(m.interruption_matrix),
-            "transitions": to_plain(m.transitions),
-        })
+        data.update(metrics_to_dict(result.metrics, result.speaker_names))
     data.update({
         "directives": to_plain(result.directives),
         "turns": [to_plain(t) for t in result.turns],
