@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
+from analyzer.exports import directive_total
 from analyzer.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
     SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
@@ -81,13 +82,6 @@ def speaker_rows(result: SessionResult) -> list[SpeakerRow]:
             row.stats = asdict(s)
         rows.append(row)
     return rows
-
-
-def directive_total(directives: dict[str, Any]) -> int:
-    """The number of directives in a SpeakerStats ``directives`` mapping (``total`` or the sum of counts)."""
-    if isinstance(directives.get("total"), (int, float)):
-        return int(directives["total"])
-    return int(sum(v for v in directives.values() if isinstance(v, (int, float)) and not isinstance(v, bool)))
 
 
 def word_rows(result: SessionResult) -> list[WordRow]:
