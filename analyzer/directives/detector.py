@@ -1,0 +1,246 @@
+"""Find directives in text and in turns, with the rule that fired and the quoted clause.
+
+For each clause: skip discourse markers, try the lexicon's start-anchored patterns,
+then the verb-first imperative rule (with noun, question and formula guards), also
+after a vocative ("sam, send it"); then scan the clause for anywhere-patterns
+("we should", "can you ...") unless a conditional, an inversion or reported speech
+blocks them. Pure Python, no models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from analyzer.directives.lexicon import Lexicon, load_lexicon
+from analyzer.directives.patterns import match_at
+from analyzer.directives.text import Clause, Token, split_clauses
+from analyzer.schema import DirectiveHit, Turn
+
+MAX_QUOTE_CHARS = 120
+REPORTING_WINDOW = 8
+QUOTE_LEAD_TOKENS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A directive found in one text: category, rule id and the quoted clause's span."""
+
+    category: str
+    rule: str
+    start: int
+    end: int
+    quote: str
+
+
+def find_directives(turns: Sequence[Turn], language: str = "en") -> tuple[DirectiveHit, ...]:
+    """Find the directives in each turn's text.
+
+    Args:
+        turns: the meeting's turns (speaker, start, end, text, word_count).
+        language: lexicon code, e.g. ``"en"``.
+
+    Returns:
+        One hit per directive clause, in turn order. ``time`` is the estimated start of
+        the quoted clause: the turn start plus the turn duration times the share of the
+        turn's words before the clause.
+
+    Raises:
+        ConfigError: no lexicon for ``language`` (the message lists the available ones).
+    """
+    detector = Detector(load_lexicon(language))
+    hits: list[DirectiveHit] = []
+    for turn in turns:
+        if not turn.text.strip():
+            continue
+        for match in detector.detect(turn.text):
+            hits.append(DirectiveHit(time=round(_clause_time(turn, match.start), 3), speaker=turn.speaker,
+                                     turn_index=turn.index, category=match.category, rule=match.rule,
+                                     text=match.quote))
+    return tuple(hits)
+
+
+def detect_text(text: str, language: str = "en") -> tuple[Match, ...]:
+    """Directives in one piece of text (for evaluation and quick checks)."""
+    return Detector(load_lexicon(language)).detect(text)
+
+
+def _clause_time(turn: Turn, char_start: int) -> float:
+    words_before = len(turn.text[:char_start].split())
+    total = max(1, len(turn.text.split()))
+    return turn.start + (turn.end - turn.start) * min(1.0, words_before / total)
+
+
+class Detector:
+    """The rule engine over one lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self.sets = lexicon.sets
+
+    def detect(self, text: str) -> tuple[Match, ...]:
+        found: list[Match] = []
+        for clause in split_clauses(text, self.lex):
+            hits = self._clause_hits(clause)
+            for number, (category, rule, start) in enumerate(hits):
+                stop = hits[number + 1][2] if number + 1 < len(hits) else len(clause.tokens)
+                found.append(self._quote(text, clause, start, stop, category, rule))
+        return tuple(found)
+
+    # --- clause level -------------------------------------------------------------------------
+    def _clause_hits(self, clause: Clause) -> list[tuple[str, str, int]]:
+        """(category, rule, first token index) of each directive in the clause, in order."""
+        tokens = clause.tokens
+        first = self._skip_markers(tokens, 0)
+        hits: list[tuple[str, str, int]] = []
+        position = first
+        start_hit = self._start_hit(clause, first)
+        if start_hit is not None:
+            category, rule, begin, end = start_hit
+            if not self._reported(clause, begin):
+                hits.append((category, rule, begin))
+            position = end
+        while position < len(tokens):
+            found = self._any_hit(clause, position)
+            if found is None:
+                position += 1
+                continue
+            category, rule, end = found
+            hits.append((category, rule, position))
+            position = end
+        return hits
+
+    def _skip_markers(self, tokens: Sequence[Token], index: int) -> int:
+        while index < len(tokens) and tokens[index].norm in self.sets["markers"]:
+            index += 1
+        return index
+
+    def _start_hit(self, clause: Clause, index: int) -> tuple[str, str, int, int] | None:
+        """A directive that must begin the clause, possibly after a vocative ("sam, send it")."""
+        tokens = clause.tokens
+        if index >= len(tokens) or self._any_hit(clause, index) is not None:
+            return None
+        found = self._start_hit_here(tokens, index)
+        if found is None and self._is_vocative(tokens, index):
+            after = self._skip_markers(tokens, index + 1)
+            if tokens[index].norm == "you" and after < len(tokens) and tokens[after].norm in ("guys", "all", "two"):
+                after += 1
+            if after < len(tokens) and self._any_hit(clause, after) is None:
+                found = self._start_hit_here(tokens, after)
+        return found
+
+    def _start_hit_here(self, tokens: Sequence[Token], index: int) -> tuple[str, str, int, int] | None:
+        for pattern in self.lex.start_patterns:
+            end = match_at(pattern, tokens, index, self)
+            if end is not None:
+                return pattern.category, pattern.rule, index, end
+        if self._formula_at(tokens, index):
+            return None
+        if self._verb_first(tokens, index):
+            return "imperative", "imperative.verb_first", index, index + 1
+        return None
+
+    def _any_hit(self, clause: Clause, index: int) -> tuple[str, str, int] | None:
+        tokens = clause.tokens
+        if self._formula_at(tokens, index):
+            return None
+        for pattern in self.lex.any_patterns:
+            end = match_at(pattern, tokens, index, self)
+            if end is None:
+                continue
+            if self._guarded(clause, index) or self._reported(clause, index):
+                return None
+            return pattern.category, pattern.rule, end
+        return None
+
+    # --- guards ------------------------------------------------------------------------------
+    def _guarded(self, clause: Clause, index: int) -> bool:
+        """A conditional, a question inversion or a relative clause right before the pattern."""
+        if index == 0:
+            return False
+        return clause.tokens[index - 1].norm in self.sets["guards_before"]
+
+    def _reported(self, clause: Clause, index: int) -> bool:
+        """Reported speech: a reporting verb shortly before, in the same sentence ("she said send it")."""
+        preceding = (*clause.before, *clause.tokens[:index])[-REPORTING_WINDOW:]
+        for i, token in enumerate(preceding):
+            if token.norm in self.sets["reporting"]:
+                own = i > 1 and preceding[i - 2].norm in self.sets["reporting_own"]
+                if not own:
+                    return True
+        return False
+
+    def _formula_at(self, tokens: Sequence[Token], index: int) -> bool:
+        if index >= len(tokens):
+            return False
+        for phrase in self.lex.formulas.get(tokens[index].norm, ()):
+            if _phrase_matches(phrase, tokens, index):
+                return True
+        return False
+
+    def _verb_first(self, tokens: Sequence[Token], index: int) -> bool:
+        if index >= len(tokens) or tokens[index].norm not in self.lex.imperative_verbs:
+            return False
+        verb = tokens[index].norm
+        following = tokens[index + 1].norm if index + 1 < len(tokens) else None
+        imp = self.lex.imperative
+        if following is None:
+            return verb not in imp["bare_blocked"]
+        if following in imp["noun_followers"] or (verb, following) in self.lex.noun_bigrams:
+            return False
+        return not (verb in imp["aux_verbs"] and following in imp["question_subjects"])
+
+    # --- word tests used by the pattern matcher ----------------------------------------------------
+    def is_name(self, tokens: Sequence[Token], index: int) -> bool:
+        token = tokens[index]
+        word = token.norm
+        if word == "you":
+            return True
+        if not word.replace("-", "").isalpha() or len(word) < 2:
+            return False
+        if word in self.sets["function_words"] or word in self.sets["weekdays"]:
+            return False
+        if token.capital and index > 0:
+            return True
+        if word in self.lex.imperative_verbs or word in self.sets["markers"] or word in self.sets["vocatives"]:
+            return False
+        return not word.endswith("s") or token.capital
+
+    def is_verb(self, tokens: Sequence[Token], index: int, blocked: frozenset[str]) -> bool:
+        word = tokens[index].norm
+        if word in blocked or not word[:1].isalpha():
+            return False
+        if word == "have" and index + 1 < len(tokens):
+            following = tokens[index + 1].norm
+            return following not in self.sets["participles"] and not following.endswith("ed")
+        return True
+
+    def _is_vocative(self, tokens: Sequence[Token], index: int) -> bool:
+        word = tokens[index].norm
+        if word in self.sets["vocatives"] or word == "you":
+            return True
+        return self.is_name(tokens, index) and index + 1 < len(tokens)
+
+    def _quote(self, text: str, clause: Clause, start: int, stop: int, category: str, rule: str) -> Match:
+        """The clause from its first word (or the hit, when further in) up to the next hit."""
+        tokens = clause.tokens
+        lead = self._skip_markers(tokens, 0)
+        while stop - 1 > start and tokens[stop - 1].norm in self.sets["markers"]:
+            stop -= 1
+        begin = tokens[lead].start if lead <= start <= lead + QUOTE_LEAD_TOKENS else tokens[start].start
+        end = tokens[stop - 1].end
+        quote = text[begin:end]
+        if len(quote) > MAX_QUOTE_CHARS:
+            cut = text.rfind(" ", begin, begin + MAX_QUOTE_CHARS)
+            quote = text[begin:cut if cut > begin else begin + MAX_QUOTE_CHARS].rstrip(" ,") + "…"
+        return Match(category=category, rule=rule, start=begin, end=end, quote=quote)
+
+
+def _phrase_matches(phrase: tuple[str, ...], tokens: Sequence[Token], index: int) -> bool:
+    for offset, word in enumerate(phrase):
+        position = index + offset
+        if word == "$":
+            return position == len(tokens)
+        if position >= len(tokens) or tokens[position].norm != word:
+            return False
+    return True
