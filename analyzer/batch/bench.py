@@ -1,0 +1,76 @@
+"""``floorshare bench-batch``: files per hour of the batch engines on the same files, in one run.
+
+Each configuration runs the full batch path (workers, single writer, a fresh SQLite store in
+a temporary folder), so the numbers include model loading and storing, as a user sees them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.batch.discovery import Discovery
+from analyzer.batch.engines import build_engine
+from analyzer.batch.ledger import FailureLedger
+from analyzer.batch.report import FAILED, OK
+from analyzer.batch.runner import BatchOptions, BatchRunner
+from analyzer.batch.tasks import DEFAULT_FACTORY
+from analyzer.config import AnalysisConfig
+
+DEFAULT_SETUPS = (("local", 1), ("local", 2), ("ray", 2))
+
+
+@dataclass(frozen=True, slots=True)
+class BenchRow:
+    """One engine configuration's run over the bench files."""
+
+    engine: str
+    workers: int
+    files: int
+    failed: int
+    audio_seconds: float
+    wall_seconds: float
+    startup_seconds: float | None
+    worker_rss: int | None  # peak resident bytes of one worker (local engine only)
+
+    @property
+    def files_per_hour(self) -> float:
+        return self.files * 3600.0 / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def audio_speed(self) -> float:
+        """Hours of audio analysed per hour of wall-clock time."""
+        return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+
+
+def bench_batch(discovery: Discovery, config: AnalysisConfig, *, setups=DEFAULT_SETUPS,
+                factory: str = DEFAULT_FACTORY, observe=None) -> list[BenchRow]:
+    """Run the batch once per ``(engine, workers)`` setup on the same recordings.
+
+    Args:
+        observe: optional ``observe(label, plan) -> context manager observer`` for progress.
+    """
+    from analyzer.storage import SessionStore
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="floorshare-bench-") as folder:
+        for number, (kind, workers) in enumerate(setups):
+            store = SessionStore(str(Path(folder) / f"bench-{number}.db"))
+            try:
+                runner = BatchRunner(store, FailureLedger(Path(folder) / f"bench-{number}.failures.json"),
+                                     config, BatchOptions())
+                plan = runner.plan(discovery)
+                engine = build_engine(kind, config, workers=workers, factory=factory)
+                if observe is None:
+                    report = runner.run(plan, engine, workers=workers)
+                else:
+                    with observe(f"{kind} × {workers}", plan) as observer:
+                        report = runner.run(plan, engine, observer, workers=workers)
+            finally:
+                store.close()
+            analysed = [f for f in report.files if f.status == OK]
+            rows.append(BenchRow(kind, workers, len(analysed), report.count(FAILED),
+                                 sum(f.duration for f in analysed), report.wall_seconds, report.startup_seconds,
+                                 getattr(engine, "peak_worker_rss", None) or None))
+    return rows

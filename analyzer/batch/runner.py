@@ -1,0 +1,214 @@
+"""Plan a batch (skip what is stored, remember failures) and run it with one writer.
+
+Workers (processes or Ray actors) only analyse; every result comes back here and is stored
+at once, one file at a time, so an interrupted batch keeps everything that finished and a
+rerun continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from analyzer.audio import file_sha256
+from analyzer.batch.discovery import Discovery
+from analyzer.batch.ledger import Failure, FailureLedger
+from analyzer.batch.report import FAILED, OK, SKIPPED, BatchReport, FileReport
+from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileStarted, StageUpdate
+from analyzer.config import AnalysisConfig
+from analyzer.errors import AnalyzerError
+from analyzer.outputs import output_folder, write_outputs
+
+EARLIER_FAILURE_NOTE = "failed in an earlier batch; --retry-failed tries it again"
+
+
+class Engine(Protocol):
+    name: str
+    startup_seconds: float | None
+
+    def run(self, tasks: list[BatchTask]): ...
+
+
+class BatchObserver(Protocol):
+    """What a progress display hears while the batch runs."""
+
+    def started(self, report: FileReport) -> None: ...
+
+    def stage(self, update: StageUpdate) -> None: ...
+
+    def finished(self, report: FileReport) -> None: ...
+
+
+class NullObserver:
+    def started(self, report: FileReport) -> None:
+        pass
+
+    def stage(self, update: StageUpdate) -> None:
+        pass
+
+    def finished(self, report: FileReport) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """Where and how results are kept.
+
+    Attributes:
+        group: the group sessions are stored in (None: the store's default group).
+        out: also write result.json, RTTM and transcript per recording under this folder.
+        force: analyse again files already stored with the same configuration (replacing them).
+        retry_failed: try again files that failed in an earlier batch.
+        keep_audio: copy each recording into the store (for playback in the dashboard).
+    """
+
+    group: str | None = None
+    out: Path | None = None
+    force: bool = False
+    retry_failed: bool = False
+    keep_audio: bool = False
+
+
+@dataclass
+class BatchPlan:
+    """Every file with its initial status, and the tasks left to analyse."""
+
+    files: list[FileReport]
+    tasks: list[BatchTask]
+    out_dirs: dict[int, Path] = field(default_factory=dict)
+    copies: dict[int, list[int]] = field(default_factory=dict)  # task index -> files with the same content
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(self.files[t.index].duration for t in self.tasks)
+
+
+class BatchRunner:
+    """Plans and runs batches against one store (the single writer)."""
+
+    def __init__(self, store, ledger: FailureLedger, config: AnalysisConfig, options: BatchOptions) -> None:
+        self.store, self.ledger, self.config, self.options = store, ledger, config, options
+        self.config_hash = config.config_hash()
+
+    def plan(self, discovery: Discovery) -> BatchPlan:
+        """Hash each recording and decide: skip (stored), fail (unreadable, failed before) or analyse."""
+        plan = BatchPlan(files=[], tasks=[])
+        first_with: dict[str, int] = {}
+        copies: dict[int, list[int]] = defaultdict(list)
+        for index, item in enumerate(discovery.items):
+            report = FileReport(str(item.path), duration=item.duration)
+            plan.files.append(report)
+            if item.error:
+                report.status, report.error = FAILED, item.error
+                continue
+            try:
+                report.sha256 = file_sha256(item.path)
+            except OSError as exc:
+                report.status, report.error = FAILED, f"{item.path}: cannot be read ({exc.strerror}); check it"
+                continue
+            if report.sha256 in first_with:
+                copies[first_with[report.sha256]].append(index)
+                continue
+            first_with[report.sha256] = index
+            if self._settled_before_run(report):
+                continue
+            plan.tasks.append(BatchTask(index, str(item.path)))
+            plan.out_dirs[index] = self._out_dir(item.relative or Path(item.path.name), report, plan)
+        plan.copies = dict(copies)
+        for first, others in plan.copies.items():
+            self._settle_copies(plan, first, others)
+        return plan
+
+    def run(self, plan: BatchPlan, engine: Engine, observer: BatchObserver | None = None,
+            workers: int = 1) -> BatchReport:
+        """Run the plan's tasks on ``engine``, storing each result as it arrives.
+
+        Ctrl-C stops the batch: finished results are already stored, the report says
+        ``interrupted`` and lists the rest as pending.
+        """
+        observer = observer or NullObserver()
+        report = BatchReport(plan.files, engine=engine.name, workers=workers, config_hash=self.config_hash)
+        begun = time.perf_counter()
+        events = engine.run(plan.tasks)
+        try:
+            for event in events:
+                self._on_event(event, plan, observer)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        finally:
+            events.close()
+            report.wall_seconds = time.perf_counter() - begun
+            report.startup_seconds = engine.startup_seconds
+        return report
+
+    def _on_event(self, event: Event, plan: BatchPlan, observer: BatchObserver) -> None:
+        if isinstance(event, FileStarted):
+            plan.files[event.index].worker = event.worker
+            observer.started(plan.files[event.index])
+        elif isinstance(event, StageUpdate):
+            observer.stage(event)
+        elif isinstance(event, FileOutcome):
+            self._finish(event, plan.files[event.index], plan.out_dirs.get(event.index))
+            self._settle_copies(plan, event.index, plan.copies.get(event.index, []))
+            observer.finished(plan.files[event.index])
+
+    def _settled_before_run(self, report: FileReport) -> bool:
+        sha, options = report.sha256 or "", self.options
+        if not options.force:
+            stored = self.store.find(sha, self.config_hash)
+            if stored is not None:
+                report.status, report.session_id, report.note = SKIPPED, stored, "already stored"
+                return True
+        earlier = self.ledger.get(sha, self.config_hash)
+        if earlier is not None and not options.retry_failed:
+            report.status, report.error, report.note = FAILED, earlier.error, EARLIER_FAILURE_NOTE
+            return True
+        return False
+
+    def _finish(self, outcome: FileOutcome, report: FileReport, out_dir: Path | None) -> None:
+        report.seconds, report.worker = outcome.seconds, outcome.worker
+        sha = report.sha256 or ""
+        if outcome.result is None:
+            report.status, report.error = FAILED, outcome.error
+            if outcome.file_specific:
+                self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
+            return
+        try:
+            report.session_id = self._store(outcome.result, Path(report.path).stem)
+            if self.options.out is not None and out_dir is not None:
+                write_outputs(outcome.result, out_dir)
+            self.ledger.forget(sha, self.config_hash)
+        except AnalyzerError as exc:
+            report.status, report.error = FAILED, str(exc)
+            return
+        report.status = OK
+
+    def _store(self, result, title: str) -> int:
+        if self.options.force:
+            stale = self.store.find(result.recording.sha256, self.config_hash)
+            if stale is not None:
+                self.store.delete_session(stale)
+        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio)
+
+    def _out_dir(self, relative: Path, report: FileReport, plan: BatchPlan) -> Path:
+        """Mirror the input tree under --out; a clash (same relative path twice) gets the hash too."""
+        base = (self.options.out or Path(".")) / relative.parent
+        taken = {output_folder(d, plan.files[i].path) for i, d in plan.out_dirs.items()}
+        if output_folder(base, report.path) in taken:
+            base = base / (report.sha256 or "")[:12]
+        return base
+
+    @staticmethod
+    def _settle_copies(plan: BatchPlan, first: int, others: list[int]) -> None:
+        """Files with the same content as ``first`` share its outcome instead of being analysed twice."""
+        source = plan.files[first]
+        if source.status not in (OK, SKIPPED, FAILED):
+            return
+        for index in others:
+            copy = plan.files[index]
+            copy.status = FAILED if source.status == FAILED else SKIPPED
+            copy.session_id, copy.error = source.session_id, source.error
+            copy.note = f"same content as {source.path}"
