@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -26,6 +27,13 @@ def analyze(
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
     max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
     language: o.Language = None, attendees: o.Attendees = None,
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="Store the sessions in this group "
+                                        "(created if new; default group: default)."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not store the sessions in the database."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="FLOORSHARE_DB", show_envvar=True,
+                                     help="Sessions database: SQLAlchemy URL or SQLite file path."),
+    keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
+                                    "stored session (not kept by default)."),
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -38,6 +46,7 @@ def analyze(
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
+    store = None if no_store else _open_store(db)
     from analyzer.pipeline import build_analyzer
 
     analyzer = None
@@ -48,13 +57,27 @@ def analyze(
                 analyzer = analyzer or build_analyzer(config)
                 result = analyzer.analyze_file(path, hook=hook)
             folder = write_outputs(result, out)
+            session_id = store.save(result, group=group, keep_audio=keep_audio) if store else None
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
             continue
         print_summary(result)
         console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if session_id is not None:
+            console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
+                          highlight=False)
     raise typer.Exit(1 if failures else 0)
+
+
+def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
+    from analyzer.storage import SessionStore
+
+    try:
+        return SessionStore(db)
+    except AnalyzerError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
 
 
 def print_summary(result: SessionResult) -> None:

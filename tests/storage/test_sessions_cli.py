@@ -1,0 +1,136 @@
+"""The storage commands end to end: analyze --group (fake models), sessions, speakers, groups, trends."""
+
+from __future__ import annotations
+
+import json
+import math
+import wave
+from pathlib import Path
+
+import pytest
+from session_builders import make_result
+from typer.testing import CliRunner
+
+from analyzer.exports import EXPORT_FORMATS
+from analyzer.schema import Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word
+from analyzer.storage import SessionStore
+
+
+class _Diarizer:
+    models = (ModelRef("fake-diarizer", "segmentation", "tests", "0" * 64),)
+    device = "cpu"
+
+    def diarize(self, audio, *, hook=None, config=None):  # noqa: ANN001, ANN201
+        segs = (SpeakerSegment(0.0, 1.0, "SPEAKER_00"), SpeakerSegment(1.0, 2.0, "SPEAKER_01"))
+        return Diarization(segs, segs, ("SPEAKER_00", "SPEAKER_01"))
+
+
+class _Transcriber:
+    models = (ModelRef("fake-asr", "asr", "tests", "1" * 64),)
+
+    def transcribe(self, audio, *, hook=None, config=None):  # noqa: ANN001, ANN201
+        words = (Word(0.1, 0.4, "hello"), Word(0.5, 0.9, "team"), Word(1.1, 1.5, "hi"), Word(1.6, 1.9, "there"))
+        return Transcript("en", 1.0, (TranscriptSegment(0.1, 1.9, "hello team hi there", words),))
+
+
+def _tone(path: Path, freq: float) -> Path:
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16000)
+        handle.writeframes(b"".join(int(8000 * math.sin(2 * math.pi * freq * i / 16000)).to_bytes(2, "little",
+                                                                                                 signed=True)
+                                    for i in range(32000)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def app():
+    from analyzer.cli import build_app
+
+    return build_app()
+
+
+@pytest.fixture
+def fake_models(monkeypatch):
+    import analyzer.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "build_analyzer",
+                        lambda config: pipeline.Analyzer(config, _Transcriber(), _Diarizer()))
+
+
+def run(app, *args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_analyze_group_builds_history_without_duplicates(app, fake_models, tmp_path):
+    db = tmp_path / "fs.db"
+    one, two = _tone(tmp_path / "monday.wav", 220), _tone(tmp_path / "tuesday.wav", 330)
+    out = run(app, "analyze", one, two, "--group", "team", "--db", db, "--out", tmp_path / "out")
+    assert "stored: session 1" in out and "stored: session 2" in out
+    run(app, "analyze", one, "--group", "team", "--db", db, "--out", tmp_path / "out")  # same again
+    run(app, "analyze", one, "--group", "team", "--db", db, "--out", tmp_path / "out", "--no-store",
+        "--attendees", "3")
+    run(app, "analyze", one, "--group", "team", "--db", db, "--out", tmp_path / "out", "--attendees", "3")
+    sessions = json.loads(run(app, "sessions", "list", "--group", "team", "--json", "--db", db))
+    assert [(s["title"], s["version"]) for s in sessions] in (
+        [("monday", 1), ("monday", 2), ("tuesday", 1)], [("monday", 1), ("tuesday", 1), ("monday", 2)])
+    assert not (tmp_path / "fs.db-audio").exists()  # no --keep-audio
+    groups = json.loads(run(app, "groups", "list", "--json", "--db", db))
+    assert groups == [{"name": "team", "sessions": 3, "people": []}]
+
+
+def test_analyze_keep_audio_and_bad_db(app, fake_models, tmp_path):
+    db = tmp_path / "fs.db"
+    wav = _tone(tmp_path / "kept.wav", 220)
+    run(app, "analyze", wav, "--db", db, "--out", tmp_path / "out", "--keep-audio")
+    assert [p.read_bytes() for p in (tmp_path / "fs.db-audio").iterdir()] == [wav.read_bytes()]
+    out = run(app, "analyze", wav, "--db", tmp_path / "missing" / "x.db", "--out", tmp_path / "out", code=1)
+    assert "does not exist" in out and "Traceback" not in out
+
+
+def test_rename_shows_in_every_export_and_trends(app, tmp_path):
+    db = f"sqlite:///{tmp_path / 'fs.db'}"
+    with SessionStore(db) as store:
+        first = store.save(make_result("w1"), group="team", recorded_at="2026-11-02T09:00:00+00:00")
+        store.save(make_result("w2", gini=0.5, verdict="one_to_many"), group="team",
+                   recorded_at="2026-11-09T09:00:00+00:00")
+    run(app, "speakers", "rename", first, "SPEAKER_00", "Ana Lopez", "--db", db)
+    for fmt in EXPORT_FORMATS:
+        text = run(app, "sessions", "export", first, "--format", fmt, "--db", db)
+        assert ("Ana_Lopez" if fmt == "rttm" else "Ana Lopez") in text, fmt
+        if fmt in ("srt", "vtt", "md", "html", "txt", "rttm"):
+            assert "SPEAKER_00" not in text, fmt
+    shown = json.loads(run(app, "sessions", "show", first, "--json", "--db", db))
+    assert shown["id"] == first and shown["speakers"][0]["name"] == "Ana Lopez"
+    assert all("SPEAKER_00" not in r for r in shown["verdict_reasons"])
+    trends = json.loads(run(app, "trends", "team", "--json", "--db", db))
+    assert [s["verdict"] for s in trends["sessions"]] == ["hub_and_spoke", "one_to_many"]
+    assert [s["indices"]["gini"] for s in trends["sessions"]] == [0.31, 0.5]
+    assert trends["people"][0]["name"] == "Ana Lopez"
+    assert trends["people"][0]["sessions"][0]["share"] == 0.55
+    table = run(app, "trends", "team", "--db", db)
+    assert "Ana Lopez" in table and "55% / 2 / 1 / 2" in table
+
+
+def test_export_to_file_delete_and_errors(app, tmp_path, monkeypatch):
+    db = tmp_path / "fs.db"
+    monkeypatch.setenv("FLOORSHARE_DB", str(db))  # no --db: the environment decides
+    with SessionStore(str(db)) as store:
+        session = store.save(make_result("x"), group="team")
+    target = tmp_path / "report.html"
+    run(app, "sessions", "export", session, "--format", "html", "--out", target)
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert "unknown export format 'docx'" in run(app, "sessions", "export", session, "--format", "docx", code=2)
+    assert "session 99 not found" in run(app, "sessions", "show", "99", code=1)
+    assert "no speaker 'SPEAKER_09'" in run(app, "speakers", "rename", session, "SPEAKER_09", "X", code=1)
+    run(app, "sessions", "delete", session, "--yes")
+    assert json.loads(run(app, "sessions", "list", "--json")) == []
+    run(app, "groups", "create", "other")
+    assert "already exists" in run(app, "groups", "create", "other")
+    run(app, "groups", "delete", "team", "--yes")
+    run(app, "groups", "delete", "other", "--yes")
+    assert json.loads(run(app, "groups", "list", "--json")) == []
+    assert "group 'team' not found" in run(app, "trends", "team", code=1)
