@@ -62,7 +62,7 @@ def compute_metrics(*, diarization: Diarization, turns: Sequence[Turn], words: S
     graph = graph_indices(matrix, people)
     interruptions, backchannels = find_interruptions(overlapping, words, turns, config)
     made, received, int_matrix = interruption_tables(interruptions, people)
-    latencies = response_latencies(floor)
+    latencies = response_latencies(floor, activity)
     word_counts = words_per_person(words)
     changes = sum(1 for a, b in zip(floor, floor[1:]) if a.speaker != b.speaker)
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any, Mapping, Sequence
 
 from analyzer.config import MetricsConfig
+from analyzer.metrics.intervals import Interval, clip, intersect_length
 from analyzer.metrics.text import count_questions
 from analyzer.metrics.turns import FloorTurn
 from analyzer.schema import DirectiveHit, SpeakerStats, SpeakerWord, Turn
@@ -31,11 +32,24 @@ def people_with_silent(speakers: Sequence[str], attendees: Sequence[str]) -> tup
     return [*speakers, *silent], silent
 
 
-def response_latencies(floor: Sequence[FloorTurn]) -> dict[str, list[float]]:
-    """Per person, start of each floor turn taken from someone else minus the end of theirs."""
+def response_latencies(floor: Sequence[FloorTurn],
+                       activity: Mapping[str, Sequence[Interval]]) -> dict[str, list[float]]:
+    """Per person, the latency of each floor turn taken from someone else.
+
+    Latency is the silence between the previous speaker's turn and this one; when
+    the previous speaker was still talking (overlapping track) at this turn's start,
+    it is minus the seconds both spoke within this turn.
+    """
     found: dict[str, list[float]] = defaultdict(list)
     for prev, cur in zip(floor, floor[1:]):
-        if prev.speaker != cur.speaker:
+        if prev.speaker == cur.speaker:
+            continue
+        previous_speech = activity.get(prev.speaker, ())
+        if any(start <= cur.start < end for start, end in previous_speech):
+            overlap = intersect_length(clip(previous_speech, cur.start, cur.end),
+                                       clip(activity.get(cur.speaker, [(cur.start, cur.end)]), cur.start, cur.end))
+            found[cur.speaker].append(-overlap)
+        else:
             found[cur.speaker].append(cur.start - prev.end)
     return found
 

@@ -32,6 +32,8 @@ SUBJECTS = frozenset({
     "anybody", "everyone", "everybody", "someone", "somebody", "the", "a", "an", "your", "our", "my", "his",
     "her", "their", "its", "y'all", "ya",
 })
+OBJECT_LIKE = frozenset({"it", "this", "that", "these", "those", "there", "the", "a", "an", "your", "our",
+                         "my", "his", "her", "their", "its"})
 DISCOURSE_MARKERS = frozenset({"so", "and", "but", "okay", "ok", "well", "um", "uh", "oh", "then", "now",
                                "alright", "right", "hey", "yeah", "also"})
 
@@ -71,6 +73,8 @@ def is_question(sentence: str) -> bool:
         return True
     if first in WH_WORDS:
         return second in AUXILIARIES or second == "about" or second in WH_CONTRACTIONS
+    if first in ("do", "don't") and second in OBJECT_LIKE:
+        return False  # "do it now", "don't do that": imperatives
     return first in AUXILIARIES and second in SUBJECTS
 
 
