@@ -91,7 +91,7 @@ def speaker_stats(person: str, *, silent: bool, speaking_time: float, overlap_ti
         median_turn=statistics.median(lengths) if lengths else 0.0,
         longest_turn=max(lengths, default=0.0),
         monologues=len(monologues),
-        monologue_time=sum(monologues),
+        monologue_time=sum(monologues, 0.0),
         monologue_share=sum(monologues) / duration if duration > 0 else 0.0,
         words=word_count,
         words_per_minute=60.0 * word_count / speaking_time if speaking_time > 0 else 0.0,
