@@ -98,3 +98,15 @@ def make_result(name: str = "meeting", *, config: AnalysisConfig | None = None, 
         metrics=make_metrics(labels, verdict, gini) if metrics else None,
         speaker_names=dict(speaker_names or {}),
     )
+
+
+def save_many(url: str, worker: int, count: int) -> list[int]:
+    """Worker process body for the concurrency test: open the store and save ``count`` sessions."""
+    from analyzer.storage import SessionStore
+
+    store = SessionStore(url)
+    ids = [store.save(make_result(f"worker{worker}-{i}"), group="team") for i in range(count)]
+    ids.append(store.save(make_result("shared"), group="team"))  # every worker saves this one
+    store.rename_speaker(ids[0], "SPEAKER_00", "Ana")  # concurrent person creation in one group
+    store.close()
+    return ids

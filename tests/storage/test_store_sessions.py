@@ -172,3 +172,29 @@ def test_bad_url_is_a_storage_error(tmp_path):
         SessionStore(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     with pytest.raises(StorageError, match="cannot open or migrate"):
         SessionStore("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_trends_follow_people_across_sessions(store):
+    from analyzer.exports import EXPORT_FORMATS, export
+
+    s1 = store.save(make_result("t1", gini=0.2, verdict="many_to_many"), group="team",
+                    recorded_at="2026-11-02T09:00:00+00:00")
+    s2 = store.save(make_result("t2", gini=0.6, verdict="one_to_many"), group="team",
+                    recorded_at="2026-11-09T09:00:00+00:00")
+    store.save(make_result("elsewhere"), group="other")
+    store.rename_speaker(s1, "SPEAKER_00", "Ana")
+    store.rename_speaker(s2, "SPEAKER_01", "Ana")  # labels differ between recordings
+    store.rename_speaker(s2, "SPEAKER_02", "Chi")
+    trends = store.trends("team")
+    assert [(p.session_id, p.verdict, p.indices.gini) for p in trends.sessions] == \
+        [(s1, "many_to_many", 0.2), (s2, "one_to_many", 0.6)]
+    ana, chi = trends.people
+    assert ana.name == "Ana" and [(p.session_id, p.label, p.share) for p in ana.points] == \
+        [(s1, "SPEAKER_00", 0.55), (s2, "SPEAKER_01", 0.37)]
+    assert [(p.turns, p.interruptions_made, p.interruptions_received, p.directives) for p in ana.points] == \
+        [(2, 1, 0, 2), (2, 0, 1, 0)]
+    assert chi.name == "Chi" and [p.session_id for p in chi.points] == [s2]
+    assert trends.to_dict()["people"][0]["sessions"][1]["share"] == 0.37
+    for fmt in EXPORT_FORMATS:  # a rename shows in every export of the stored session
+        text = export(store.load(s2), fmt)
+        assert "Ana" in text and "Chi" in text, fmt

@@ -1,0 +1,115 @@
+"""Migrations (from empty, from the first revision, down and up) and concurrent writer processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from session_builders import make_result, save_many
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from analyzer.storage import SessionStore
+from analyzer.storage.convert import fill_session_row
+from analyzer.storage.engine import current_revision, head_revision, make_engine, migrations_dir, upgrade
+from analyzer.storage.models import Base, GroupRow, SessionRow
+
+WORKERS, PER_WORKER = 4, 5
+
+
+def test_migrations_ship_inside_the_package():
+    assert (migrations_dir() / "env.py").is_file()
+    assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
+        "0001_initial.py", "0002_session_group_date_index.py"]
+
+
+def test_upgrade_from_empty_matches_the_models(db_url):
+    engine = make_engine(db_url)
+    assert current_revision(engine) is None
+    upgrade(engine)
+    assert current_revision(engine) == head_revision() == "0002"
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    engine.dispose()
+
+
+def test_upgrade_from_the_first_revision_keeps_data(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    assert "ix_sessions_group_recorded" not in {i["name"] for i in inspect(engine).get_indexes("sessions")}
+    result = make_result("old", speaker_names={"SPEAKER_01": "Ben"})
+    with Session(engine) as session, session.begin():  # a session written by the first schema
+        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="old",
+                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
+                         version=1, config_hash="a" * 16)
+        fill_session_row(row, result)
+        session.add(row)
+    engine.dispose()
+    with SessionStore(db_url) as store:  # opening upgrades to head
+        assert current_revision(store.engine) == "0002"
+        assert "ix_sessions_group_recorded" in {i["name"] for i in inspect(store.engine).get_indexes("sessions")}
+        (summary,) = store.list_sessions("team")
+        assert store.load(summary.id) == make_result("old")  # names were not linked by the raw insert
+        store.rename_speaker(summary.id, "SPEAKER_01", "Ben")
+        assert store.load(summary.id) == result
+
+
+def test_downgrade_to_base_and_up_again(db_url):
+    from alembic import command
+
+    from analyzer.storage.engine import alembic_config
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    config = alembic_config(db_url)
+    config.attributes["engine"] = engine
+    command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def test_concurrent_worker_processes_lose_nothing(db_url):
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(WORKERS) as pool:  # a fresh database: the workers also race to migrate it
+        results = pool.starmap(save_many, [(db_url, w, PER_WORKER) for w in range(WORKERS)])
+    shared = {ids[-1] for ids in results}
+    assert len(shared) == 1  # the same recording + config saved by every worker is stored once
+    own = [i for ids in results for i in ids[:-1]]
+    assert len(set(own)) == WORKERS * PER_WORKER
+    with SessionStore(db_url) as store:
+        sessions = store.list_sessions("team")
+        assert len(sessions) == WORKERS * PER_WORKER + 1
+        assert {s.id for s in sessions} == set(own) | shared
+        assert store.people("team") == ["Ana"]
+        for session_id in own[:: PER_WORKER]:
+            assert store.load(session_id).speaker_names == {"SPEAKER_00": "Ana"}
+        assert store.load(own[1]) == make_result("worker0-1")
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+    with SessionStore(str(tmp_path / "fs.db")) as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+
+
+def test_default_database_lives_in_a_private_user_data_dir(tmp_path, monkeypatch):
+    from analyzer.storage import default_db_url
+
+    monkeypatch.delenv("FLOORSHARE_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = default_db_url()
+    assert url == f"sqlite:///{tmp_path / 'data' / 'floorshare' / 'floorshare.db'}"
+    assert (tmp_path / "data" / "floorshare").stat().st_mode & 0o777 == 0o700
+    with SessionStore() as store:
+        store.create_group("x")
+    assert (tmp_path / "data" / "floorshare" / "floorshare.db").is_file()
+    monkeypatch.setenv("FLOORSHARE_DB", str(tmp_path / "env.db"))
+    assert default_db_url() == f"sqlite:///{tmp_path / 'env.db'}"
+    assert SessionStore().url == f"sqlite:///{tmp_path / 'env.db'}"
