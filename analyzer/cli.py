@@ -19,6 +19,7 @@ from analyzer.errors import AnalyzerError
 COMMAND_MODULES = (
     "analyzer.commands.analyze",
     "analyzer.commands.models",
+    "analyzer.commands.directives",
     "analyzer.commands.batch",
     "analyzer.commands.sessions",
     "analyzer.commands.metrics",

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from analyzer.directives.lexicon import Lexicon, load_lexicon
-from analyzer.directives.patterns import match_at
+from analyzer.directives.patterns import Pattern, match_at
 from analyzer.directives.text import Clause, Token, split_clauses
 from analyzer.schema import DirectiveHit, Turn
 
 MAX_QUOTE_CHARS = 120
 REPORTING_WINDOW = 8
 QUOTE_LEAD_TOKENS = 5
+COPULAS = frozenset({"is", "are", "was", "were", "'s"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Detector:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self.sets = lexicon.sets
+        self._any_generic, self._any_by_word = _index_by_first_word(lexicon.any_patterns)
 
     def detect(self, text: str) -> tuple[Match, ...]:
         found: list[Match] = []
@@ -93,7 +95,7 @@ class Detector:
         tokens = clause.tokens
         first = self._skip_markers(tokens, 0)
         hits: list[tuple[str, str, int]] = []
-        position = first
+        position = 0
         start_hit = self._start_hit(clause, first)
         if start_hit is not None:
             category, rule, begin, end = start_hit
@@ -123,18 +125,17 @@ class Detector:
         found = self._start_hit_here(tokens, index)
         if found is None and self._is_vocative(tokens, index):
             after = self._skip_markers(tokens, index + 1)
-            if tokens[index].norm == "you" and after < len(tokens) and tokens[after].norm in ("guys", "all", "two"):
-                after += 1
             if after < len(tokens) and self._any_hit(clause, after) is None:
                 found = self._start_hit_here(tokens, after)
         return found
 
     def _start_hit_here(self, tokens: Sequence[Token], index: int) -> tuple[str, str, int, int] | None:
+        formula_end = self._formula_end(tokens, index)
         for pattern in self.lex.start_patterns:
             end = match_at(pattern, tokens, index, self)
-            if end is not None:
+            if end is not None and end > formula_end:  # "go ahead and merge" beats "go ahead"
                 return pattern.category, pattern.rule, index, end
-        if self._formula_at(tokens, index):
+        if formula_end > index:
             return None
         if self._verb_first(tokens, index):
             return "imperative", "imperative.verb_first", index, index + 1
@@ -142,9 +143,9 @@ class Detector:
 
     def _any_hit(self, clause: Clause, index: int) -> tuple[str, str, int] | None:
         tokens = clause.tokens
-        if self._formula_at(tokens, index):
+        if self._formula_end(tokens, index) > index:
             return None
-        for pattern in self.lex.any_patterns:
+        for pattern in self._any_by_word.get(tokens[index].norm, self._any_generic):
             end = match_at(pattern, tokens, index, self)
             if end is None:
                 continue
@@ -170,13 +171,14 @@ class Detector:
                     return True
         return False
 
-    def _formula_at(self, tokens: Sequence[Token], index: int) -> bool:
-        if index >= len(tokens):
-            return False
-        for phrase in self.lex.formulas.get(tokens[index].norm, ()):
-            if _phrase_matches(phrase, tokens, index):
-                return True
-        return False
+    def _formula_end(self, tokens: Sequence[Token], index: int) -> int:
+        """End of the longest formula ("thank you", "never mind") at ``index``; ``index`` when none."""
+        end = index
+        if index < len(tokens):
+            for phrase in self.lex.formulas.get(tokens[index].norm, ()):
+                if _phrase_matches(phrase, tokens, index):
+                    end = max(end, index + len([w for w in phrase if w != "$"]))
+        return end
 
     def _verb_first(self, tokens: Sequence[Token], index: int) -> bool:
         if index >= len(tokens) or tokens[index].norm not in self.lex.imperative_verbs:
@@ -188,6 +190,8 @@ class Detector:
             return verb not in imp["bare_blocked"]
         if following in imp["noun_followers"] or (verb, following) in self.lex.noun_bigrams:
             return False
+        if index + 2 < len(tokens) and tokens[index + 2].norm in COPULAS:  # "test results are in"
+            return False
         return not (verb in imp["aux_verbs"] and following in imp["question_subjects"])
 
     # --- word tests used by the pattern matcher ----------------------------------------------------
@@ -198,7 +202,7 @@ class Detector:
             return True
         if not word.replace("-", "").isalpha() or len(word) < 2:
             return False
-        if word in self.sets["function_words"] or word in self.sets["weekdays"]:
+        if word in self.sets["function_words"] or word in self.sets["weekdays"] or word in self.sets["name_stop"]:
             return False
         if token.capital and index > 0:
             return True
@@ -208,17 +212,21 @@ class Detector:
 
     def is_verb(self, tokens: Sequence[Token], index: int, blocked: frozenset[str]) -> bool:
         word = tokens[index].norm
+        following = tokens[index + 1].norm if index + 1 < len(tokens) else ""
+        if word in self.sets["particle_verbs"] and following in self.sets["action_particles"]:
+            return True  # "can you follow up", "could you read out"
         if word in blocked or not word[:1].isalpha():
             return False
-        if word == "have" and index + 1 < len(tokens):
-            following = tokens[index + 1].norm
+        if word == "have" and following:
             return following not in self.sets["participles"] and not following.endswith("ed")
         return True
 
     def _is_vocative(self, tokens: Sequence[Token], index: int) -> bool:
         word = tokens[index].norm
-        if word in self.sets["vocatives"] or word == "you":
+        if word in self.sets["vocatives"]:
             return True
+        if word == "you":  # "you take the budget" is a pattern of its own, not a vocative
+            return False
         return self.is_name(tokens, index) and index + 1 < len(tokens)
 
     def _quote(self, text: str, clause: Clause, start: int, stop: int, category: str, rule: str) -> Match:
@@ -244,3 +252,11 @@ def _phrase_matches(phrase: tuple[str, ...], tokens: Sequence[Token], index: int
         if position >= len(tokens) or tokens[position].norm != word:
             return False
     return True
+
+
+def _index_by_first_word(patterns: Sequence[Pattern]) -> tuple[tuple[Pattern, ...], dict[str, tuple[Pattern, ...]]]:
+    """Patterns that can start at any word, and per literal first word the patterns to try (in file order)."""
+    generic = tuple(p for p in patterns if p.first_words is None)
+    words = {word for p in patterns if p.first_words for word in p.first_words}
+    by_word = {word: tuple(p for p in patterns if p.first_words is None or word in p.first_words) for word in words}
+    return generic, by_word

@@ -2,7 +2,8 @@
 
 A pattern is a space-separated list of slots (see the header of ``lexicons/en.toml``):
 ``word``, ``a|b``, ``?a|b`` (optional), ``@set``, ``*@set`` (zero or more),
-``<verb>``, ``<name>``, ``<ing>`` and ``$`` (end of the clause).
+``<verb>``, ``<name>``, ``<ing>`` (also inside ``a|<name>``), ``~N`` (up to N
+any tokens) and ``$`` (end of the clause).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from typing import Protocol, Sequence
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    kind: str  # word | set | verb | name | ing | end
+    """One position: literal words and/or word classes (``verb``, ``name``, ``ing``), or the clause end."""
+
     words: frozenset[str] = frozenset()
+    classes: tuple[str, ...] = ()
     optional: bool = False
     repeat: bool = False
+    end: bool = False
+    gap: int = 0  # ~N: up to N arbitrary tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +53,14 @@ def compile_pattern(spec: dict, sets: dict[str, frozenset[str]]) -> Pattern:
     if spec.get("anchor", "any") not in ("start", "any"):
         raise ValueError(f"pattern {spec['id']!r}: anchor must be 'start' or 'any'")
     slots = tuple(_compile_slot(text, sets, spec["id"]) for text in spec["tokens"].split())
-    blocked: set[str] = set(sets["function_words"])
+    blocked: set[str] = set(sets["function_words"]) | sets["adverbs"] | sets["vocatives"]
     for name in spec.get("blocked", []):
         if name not in sets:
             raise ValueError(f"pattern {spec['id']!r} blocks unknown set {name!r}")
         blocked |= sets[name]
     first = slots[0]
-    first_words = first.words if first.kind == "word" and not first.optional else None
+    literal = not (first.optional or first.classes or first.end or first.gap)
+    first_words = first.words if literal else None
     return Pattern(rule=spec["id"], category=spec["category"], anchor=spec.get("anchor", "any"),
                    slots=slots, blocked=frozenset(blocked), first_words=first_words)
 
@@ -64,14 +70,22 @@ def _compile_slot(text: str, sets: dict[str, frozenset[str]], rule: str) -> Slot
     repeat = text.startswith("*")
     body = text.lstrip("?*")
     if body == "$":
-        return Slot("end")
-    if body in ("<verb>", "<name>", "<ing>"):
-        return Slot(body[1:-1], optional=optional)
+        return Slot(end=True)
+    if body.startswith("~"):
+        return Slot(gap=int(body[1:]), optional=True)
     if body.startswith("@"):
         if body[1:] not in sets:
             raise ValueError(f"pattern {rule!r} uses unknown set {body!r}")
-        return Slot("set", sets[body[1:]], optional=optional or repeat, repeat=repeat)
-    return Slot("word", frozenset(body.split("|")), optional=optional)
+        return Slot(sets[body[1:]], optional=optional or repeat, repeat=repeat)
+    words, classes = set(), []
+    for part in body.split("|"):
+        if part in ("<verb>", "<name>", "<ing>"):
+            classes.append(part[1:-1])
+        elif part.startswith("<"):
+            raise ValueError(f"pattern {rule!r} uses unknown class {part!r}")
+        else:
+            words.add(part)
+    return Slot(frozenset(words), tuple(classes), optional=optional)
 
 
 def match_at(pattern: Pattern, tokens: Sequence, start: int, tests: WordTests) -> int | None:
@@ -85,13 +99,15 @@ def _match(pattern: Pattern, slot_index: int, tokens: Sequence, pos: int, tests:
     if slot_index == len(pattern.slots):
         return pos
     slot = pattern.slots[slot_index]
-    if slot.kind == "end":
+    if slot.end:
         return pos if pos == len(tokens) else None
-    if slot.repeat:
+    if slot.repeat or slot.gap:
         end = pos
-        while end < len(tokens) and tokens[end].norm in slot.words:
+        limit = min(len(tokens), pos + slot.gap) if slot.gap else len(tokens)
+        while end < limit and (slot.gap or tokens[end].norm in slot.words):
             end += 1
-        for stop in range(end, pos - 1, -1):  # greedy, then back off
+        order = range(pos, end + 1) if slot.gap else range(end, pos - 1, -1)  # gaps lazy, repeats greedy
+        for stop in order:
             found = _match(pattern, slot_index + 1, tokens, stop, tests)
             if found is not None:
                 return found
@@ -107,10 +123,13 @@ def _match(pattern: Pattern, slot_index: int, tokens: Sequence, pos: int, tests:
 
 def _slot_accepts(slot: Slot, pattern: Pattern, tokens: Sequence, pos: int, tests: WordTests) -> bool:
     norm = tokens[pos].norm
-    if slot.kind in ("word", "set"):
-        return norm in slot.words
-    if slot.kind == "verb":
-        return tests.is_verb(tokens, pos, pattern.blocked)
-    if slot.kind == "name":
-        return tests.is_name(tokens, pos)
-    return len(norm) > 4 and norm.endswith("ing")
+    if norm in slot.words:
+        return True
+    for word_class in slot.classes:
+        if word_class == "verb" and tests.is_verb(tokens, pos, pattern.blocked):
+            return True
+        if word_class == "name" and tests.is_name(tokens, pos):
+            return True
+        if word_class == "ing" and len(norm) > 4 and norm.endswith("ing"):
+            return True
+    return False
