@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "analyzer.commands.directives",
     "analyzer.commands.batch",
     "analyzer.commands.sessions",
+    "analyzer.commands.dashboard",
     "analyzer.commands.metrics",
 )
 

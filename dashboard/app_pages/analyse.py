@@ -1,0 +1,104 @@
+"""Analyse: upload recordings, choose the group and options, follow each analysis live."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import streamlit as st
+
+from analyzer.commands.options import parse_attendees
+from analyzer.config import AnalysisConfig
+from analyzer.errors import AnalyzerError
+from dashboard import data, jobs, uploads, widgets
+
+NEW_GROUP = "New group…"
+
+st.title("Analyse a recording")
+st.write("Upload one or more recordings of a meeting. Floorshare finds who spoke when, transcribes the "
+         "words and measures how the floor was shared. Everything runs on this machine.")
+
+groups = data.list_groups()
+with st.form("analyse_form", clear_on_submit=True):
+    files = st.file_uploader("Recordings", accept_multiple_files=True,
+                             help=f"wav, mp3, m4a, ogg, flac, webm or mp4; up to {uploads.UPLOAD_LIMIT_MB} MB "
+                                  "each. The content is checked, not the file name.")
+    left, right = st.columns(2)
+    group_choice = left.selectbox("Group", [*groups, NEW_GROUP], index=0 if groups else 0,
+                                  help="Sessions of the same group are compared in Trends.")
+    new_group = left.text_input("New group name", placeholder="e.g. Monday team meeting",
+                                help="Used when “New group…” is chosen.")
+    title = right.text_input("Session title (optional)", placeholder="the file name when empty")
+    meeting_day = right.date_input("Meeting date", value=date.today(), max_value=date.today())
+    with st.expander("Speakers and attendees (optional)"):
+        num_speakers = st.number_input("Number of speakers, if known", min_value=0, max_value=30, value=0,
+                                       help="0: let Floorshare find out.")
+        attendees = st.text_input("Attendees", placeholder="Ana, Ben, Chloe  — or a number such as 5",
+                                  help="People who were there, including those who did not speak, so "
+                                       "that silent attendees count in the balance.")
+    keep_audio = st.checkbox("Keep the audio so that turns can be played back", value=True,
+                             help="Stored next to the database; deleted with the session.")
+    submitted = st.form_submit_button("Analyse", type="primary")
+
+
+def _recorded_at(day: date) -> str:
+    if day == date.today():
+        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).isoformat(timespec="seconds")
+
+
+def _submit() -> None:
+    group = (new_group.strip() if group_choice == NEW_GROUP else group_choice) or "default"
+    try:
+        config = AnalysisConfig().with_updates(
+            diarization={"num_speakers": int(num_speakers) or None},
+            metrics={"attendees": parse_attendees(attendees)})
+    except AnalyzerError as exc:
+        st.error(str(exc).replace("--attendees", "Attendees"))
+        return
+    if not files:
+        st.warning("Choose at least one recording to analyse.")
+        return
+    data.create_group(group)
+    queue = jobs.job_queue()
+    for file in files:
+        try:
+            staged = uploads.stage_upload(file, file.name, file.size)
+        except AnalyzerError as exc:
+            st.error(str(exc))
+            continue
+        job = queue.submit(staged, store=data.store(), group=group,
+                           title=title.strip() or uploads.title_from_name(staged.name), config=config,
+                           keep_audio=keep_audio, recorded_at=_recorded_at(meeting_day))
+        st.session_state.setdefault("analyse_my_jobs", []).append(job.id)
+        st.session_state["analyse_opened"] = False
+
+
+if submitted:
+    _submit()
+
+
+@st.fragment(run_every=1.0)
+def job_board() -> None:
+    """Every analysis of this server: queued, running with per-stage progress, done or failed."""
+    queue = jobs.job_queue()
+    mine = set(st.session_state.get("analyse_my_jobs", []))
+    board = [job for job in reversed(queue.jobs()) if job.id in mine or not job.finished]
+    if not board:
+        return
+    st.subheader("Analyses")
+    for job in board:
+        widgets.job_status(job, queue.position(job), own=job.id in mine)
+    _open_report_when_done(queue, mine)
+
+
+def _open_report_when_done(queue: jobs.JobQueue, mine: set[int]) -> None:
+    own = [queue.get(i) for i in sorted(mine)]
+    if not own or st.session_state.get("analyse_opened") or not all(j.finished for j in own):
+        return
+    st.session_state["analyse_opened"] = True
+    done = [j for j in own if j.status == jobs.DONE]
+    if done:
+        widgets.open_report(done[-1].session_id)
+
+
+job_board()

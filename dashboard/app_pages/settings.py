@@ -1,0 +1,42 @@
+"""Settings & privacy: where data and models live and what the dashboard keeps."""
+
+from __future__ import annotations
+
+import tempfile
+
+import streamlit as st
+from sqlalchemy.engine import make_url
+
+from analyzer.model_registry import cache_dir
+from dashboard import auth, data, uploads
+
+st.title("Settings & privacy")
+store = data.store()
+url = make_url(store.url).render_as_string(hide_password=True)
+address = st.get_option("server.address") or "all network interfaces"
+usage_stats = st.get_option("browser.gatherUsageStats")
+upload_limit = st.get_option("server.maxUploadSize")
+
+st.subheader("Where things are")
+st.markdown(f"""
+- **Database:** `{url}` (set with `floorshare dashboard --db URL` or the `FLOORSHARE_DB` variable)
+- **Kept audio:** `{store.audio_dir}` (only for sessions analysed with “Keep the audio”; deleted with the session)
+- **Models:** `{cache_dir()}` (set with `FLOORSHARE_MODELS`; fetched once with `floorshare models fetch`)
+- **Uploads while they are analysed:** private folders `{uploads.TEMP_PREFIX}*` in `{tempfile.gettempdir()}`
+""")
+
+st.subheader("Privacy")
+st.markdown(f"""
+- Analysis runs on this machine; recordings, transcripts and results are not sent anywhere.
+- Usage statistics to Streamlit: **{"on" if usage_stats else "off"}** (`browser.gatherUsageStats` in
+  `.streamlit/config.toml`).
+- Upload limit: **{upload_limit} MB** per file (`server.maxUploadSize`). Each upload is checked by decoding it,
+  whatever its name; its name is reduced to safe characters, and its temporary copy is removed when the
+  analysis ends or fails.
+- Listening on: **{address}**, port {st.get_option("server.port")}.
+- Password: **{"required" if auth.password_protected() else "none"}**. For a shared deployment set the
+  `{auth.PASSWORD_ENV}` variable (or `password` under `[floorshare]` in `.streamlit/secrets.toml`) before
+  starting the dashboard, and serve it over HTTPS.
+""")
+st.caption("The numbers Floorshare shows are estimates from audio: they describe how a conversation was "
+           "shared, not the people in it.")

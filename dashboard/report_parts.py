@@ -1,0 +1,159 @@
+"""Sections of the session report page (rendering only; numbers come from the stored result)."""
+
+from __future__ import annotations
+
+import mimetypes
+
+import streamlit as st
+
+from analyzer.errors import AnalyzerError
+from analyzer.exports import display_name, with_names
+from analyzer.schema import SessionResult
+from dashboard import charts, data, tables, widgets, wording
+
+EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv", "rttm": "text/plain",
+                  "srt": "application/x-subrip", "vtt": "text/vtt", "md": "text/markdown"}
+
+
+def verdict(result: SessionResult) -> None:
+    """The verdict in plain words with the reasons behind it."""
+    if result.metrics is None:
+        st.warning("This session has no metrics (it was stored without them).")
+        return
+    title, sentence = wording.verdict_headline(result.metrics.verdict.label)
+    with st.container(border=True):
+        st.markdown(f"### {title}")
+        if sentence:
+            st.markdown(sentence)
+        for reason in result.metrics.verdict.reasons:
+            st.markdown(f"- {with_names(result, reason)}")
+    with st.expander("Balance indices of the whole group"):
+        st.dataframe(tables.group_indices_table(result), hide_index=True, width="stretch", key="indices_table")
+
+
+def interruptions(result: SessionResult) -> None:
+    st.subheader("Interruptions")
+    st.caption("Rows: who started speaking while someone else held the floor; columns: who was interrupted. "
+               "Types: successful (took the floor), unsuccessful (the other kept it), cooperative (at the end "
+               "of a sentence), silent (no overlap, but before the other had finished).")
+    widgets.chart_with_numbers(charts.matrix_chart(result, "interruptions"),
+                               tables.interruptions_table(result), key="interruptions",
+                               empty="No interruptions were found.")
+
+
+def network(result: SessionResult) -> None:
+    st.subheader("Who spoke after whom")
+    st.caption("Circles are people (larger: more speaking time); a line is as thick as the number of times "
+               "the floor passed between those two people, in either direction.")
+    widgets.chart_with_numbers(charts.network_chart(result), tables.matrix_table(result, "transitions"),
+                               key="transitions", empty="The floor never changed hands.")
+
+
+def directives(result: SessionResult) -> None:
+    st.subheader("Directive language")
+    st.caption("Requests and instructions to others (\"can you send…\", \"you need to…\", \"let's…\"), "
+               "found by explainable word patterns; the rule that fired is listed with each quote.")
+    table = tables.directives_table(result)
+    if table.empty:
+        st.caption("No directive language was found.")
+        return
+    st.altair_chart(charts.directives_chart(result), width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", key="directives_table",
+                 column_config={"time (s)": None})
+
+
+def questions(result: SessionResult) -> None:
+    st.subheader("Questions and response latency")
+    st.caption("Questions each person asked, and the median gap before each person took the floor "
+               "(negative when they usually started while someone was still speaking).")
+    widgets.chart_with_numbers(charts.questions_chart(result), tables.questions_table(result), key="questions",
+                               empty="No turns to measure.")
+
+
+def transcript(result: SessionResult, session_id: int) -> None:
+    """The turns, searchable and filterable by person; selecting a turn plays the audio from it."""
+    st.subheader("Transcript")
+    left, right = st.columns([2, 3])
+    query = left.text_input("Search the transcript", key="transcript_search", placeholder="a word or phrase")
+    people = right.multiselect("People", tables.speaker_order(result), key="transcript_people",
+                               placeholder="everyone")
+    table = tables.transcript_table(result, query, people)
+    audio = data.audio_file(session_id, result)
+    if audio is None:
+        st.caption("The audio was not kept for this session, so turns cannot be played back.")
+    else:
+        st.caption("Select a turn (the box at the left of its row) to play the recording from there.")
+    selection = st.dataframe(table, hide_index=True, width="stretch", key="transcript_table",
+                             on_select="rerun" if audio else "ignore", selection_mode="single-row",
+                             column_config={"start (s)": None,
+                                            "text": st.column_config.TextColumn("text", width="large")})
+    st.caption(f"{len(table)} of {len(result.turns)} turns shown.")
+    if audio is not None:
+        rows = selection.selection.rows if hasattr(selection, "selection") else []
+        start = float(table.iloc[rows[0]]["start (s)"]) if rows else 0.0
+        if rows:
+            row = table.iloc[rows[0]]
+            st.markdown(f"Playing from {row['time']}: **{row['person']}**")
+        st.audio(str(audio), format=mimetypes.guess_type(audio.name)[0] or "audio/wav",
+                 start_time=int(start), autoplay=bool(rows))
+
+
+def rename(result: SessionResult, session_id: int) -> None:
+    """Name the speakers; names are stored with the group and appear in every view and export."""
+    st.subheader("Name the speakers")
+    labels = list(result.diarization.speakers)
+    if not labels:
+        st.caption("No speakers to name.")
+        return
+    st.caption("Speakers are found as SPEAKER_00, SPEAKER_01, … Give them names (as the group agrees); "
+               "a name is remembered for the group and shows in every view and export.")
+    with st.form("rename_form"):
+        columns = st.columns(min(3, len(labels)))
+        given = {label: columns[i % len(columns)].text_input(label, value=display_name(result, label),
+                                                              key=f"rename_{session_id}_{label}")
+                 for i, label in enumerate(labels)}
+        saved = st.form_submit_button("Save names")
+    if saved:
+        changed = {label: name.strip() for label, name in given.items()
+                   if name.strip() and name.strip() != display_name(result, label)}
+        try:
+            for label, name in changed.items():
+                data.rename_speaker(session_id, label, name)
+        except AnalyzerError as exc:
+            st.error(str(exc))
+            return
+        st.toast(f"Saved {len(changed)} name(s)." if changed else "No names changed.")
+        if changed:
+            st.rerun()
+
+
+def downloads(result: SessionResult, summary) -> None:  # noqa: ANN001 - SessionSummary
+    """The self-contained HTML report and every export, with the group's names."""
+    st.subheader("Download")
+    stem = _file_stem(summary.title, summary.id)
+    left, right = st.columns(2)
+    try:
+        html = data.session_html(summary.id)
+    except AnalyzerError as exc:
+        left.error(str(exc))
+    else:
+        left.download_button("HTML report (opens offline, can be emailed)", html, file_name=f"{stem}.html",
+                             mime="text/html", icon=":material/download:", key="download_html")
+    fmt = right.selectbox("Export format", list(EXPORT_FORMATS), key="export_format",
+                          format_func=lambda f: {"json": "JSON (everything)", "csv": "CSV (per person and turn)",
+                                                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles",
+                                                 "vtt": "WebVTT subtitles", "md": "Markdown"}[f])
+    try:
+        text = data.session_export(summary.id, fmt)
+    except AnalyzerError as exc:
+        right.error(str(exc))
+        return
+    right.download_button(f"Download .{fmt}", text, file_name=f"{stem}.{fmt}", mime=EXPORT_FORMATS[fmt],
+                          icon=":material/download:", key="download_export")
+
+
+def _file_stem(title: str, session_id: int) -> str:
+    from dashboard.uploads import sanitise_filename
+
+    return f"{sanitise_filename(title) or 'session'}-{session_id}"
+

@@ -1,0 +1,102 @@
+"""A group's trends (:class:`analyzer.storage.GroupTrends`) as tables and Altair charts. Pure.
+
+Sessions are placed on the x axis in the order they were recorded, labelled with the
+date and the session id, so two meetings on one day stay apart.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.charts import OKABE_ITO, person_scale
+from dashboard.wording import verdict_title
+
+INDEX_COLUMNS = {"balance": "entropy_norm", "largest share": "largest_share", "hub share": "hub_share",
+                 "reciprocity": "reciprocity"}
+VERDICT_COLOURS = {"One to many": "#D55E00", "Hub and spoke": "#E69F00", "Many to many": "#009E73",
+                   "No speech found": "#BBBBBB"}
+
+
+def session_label(session_id: int, recorded_at: str) -> str:
+    return f"{recorded_at[:10]} #{session_id}"
+
+
+def sessions_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
+    """One row per session: date, title, verdict and the group's balance indices."""
+    rows = []
+    for s in trends.sessions:
+        g = s.indices
+        rows.append({
+            "session": session_label(s.session_id, s.recorded_at), "id": s.session_id, "title": s.title,
+            "verdict": verdict_title(s.verdict) or "no metrics",
+            "balance": None if g is None else round(g.entropy_norm, 3),
+            "largest share": None if g is None else round(g.largest_share, 3),
+            "effective speakers": None if g is None else round(g.effective_speakers, 2),
+            "hub share": None if g is None else round(g.hub_share, 3),
+            "reciprocity": None if g is None else round(g.reciprocity, 3),
+            "speaker changes per minute": None if g is None else round(g.speaker_changes_per_minute, 2),
+        })
+    return pd.DataFrame(rows, columns=["session", "id", "title", "verdict", "balance", "largest share",
+                                       "effective speakers", "hub share", "reciprocity",
+                                       "speaker changes per minute"])
+
+
+def people_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
+    """One row per named person and session: share, time, turns, interruptions and directives."""
+    rows = []
+    for person in trends.people:
+        for p in person.points:
+            rows.append({
+                "person": person.name, "session": session_label(p.session_id, p.recorded_at),
+                "share (%)": None if p.share is None else round(100 * p.share, 1),
+                "speaking time (s)": None if p.speaking_time is None else round(p.speaking_time, 1),
+                "turns": p.turns, "interruptions made": p.interruptions_made,
+                "interruptions received": p.interruptions_received, "directives": p.directives,
+            })
+    return pd.DataFrame(rows, columns=["person", "session", "share (%)", "speaking time (s)", "turns",
+                                       "interruptions made", "interruptions received", "directives"])
+
+
+def session_order(trends) -> list[str]:  # noqa: ANN001 - GroupTrends
+    return [session_label(s.session_id, s.recorded_at) for s in trends.sessions]
+
+
+def indices_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
+    """Balance, largest share, hub share and reciprocity (each 0..1) over the sessions."""
+    table = sessions_table(trends).melt(id_vars=["session", "title"], value_vars=list(INDEX_COLUMNS),
+                                        var_name="index", value_name="value").dropna(subset=["value"])
+    names = list(INDEX_COLUMNS)
+    return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
+        x=alt.X("session:N", sort=session_order(trends), title=None),
+        y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
+        color=alt.Color("index:N", scale=alt.Scale(domain=names, range=list(OKABE_ITO[:len(names)])),
+                        legend=alt.Legend(title=None)),
+        strokeDash=alt.StrokeDash("index:N", legend=None),
+        tooltip=["session", "title", "index", "value"],
+    ).properties(height=280)
+
+
+def verdict_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
+    """The verdict of each session as a coloured, labelled tile."""
+    table = sessions_table(trends)
+    verdicts = list(VERDICT_COLOURS)
+    base = alt.Chart(table).encode(x=alt.X("session:N", sort=session_order(trends), title=None))
+    tiles = base.mark_rect().encode(
+        color=alt.Color("verdict:N", scale=alt.Scale(domain=verdicts, range=list(VERDICT_COLOURS.values())),
+                        legend=alt.Legend(title=None)),
+        tooltip=["session", "title", "verdict"])
+    text = base.mark_text(fontSize=11, color="black").encode(text="verdict:N")
+    return alt.layer(tiles, text).properties(height=50)
+
+
+def person_chart(trends, column: str, title: str) -> alt.Chart:  # noqa: ANN001 - GroupTrends
+    """One line per named person of ``column`` (a column of :func:`people_table`) over the sessions."""
+    table = people_table(trends).dropna(subset=[column])
+    people = sorted(table["person"].unique().tolist())
+    return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
+        x=alt.X("session:N", sort=session_order(trends), title=None),
+        y=alt.Y(f"{column}:Q", title=title),
+        color=alt.Color("person:N", scale=person_scale(people), legend=alt.Legend(title=None)),
+        tooltip=["person", "session", column],
+    ).properties(height=240)
