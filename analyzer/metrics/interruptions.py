@@ -67,12 +67,13 @@ def find_interruptions(segments: Sequence[SpeakerSegment], words: Sequence[Speak
                 for speaker, items in spans.items()}
     backchannels = {speaker: sum(1 for s, e, text in items if is_backchannel(e - s, text, config))
                     for speaker, items in labelled.items()}
+    starts = {speaker: [item[0] for item in items] for speaker, items in labelled.items()}
     found: list[Interruption] = []
     for speaker_b, items in labelled.items():
         for start, end, text in items:
             if is_backchannel(end - start, text, config):
                 continue
-            hit = _overlap_interruption(speaker_b, (start, end), labelled, activity, texts, config)
+            hit = _overlap_interruption(speaker_b, (start, end), labelled, starts, activity, texts, config)
             if hit is not None:
                 found.append(hit)
     found.extend(_silent_interruptions(turns, found, config))
@@ -86,17 +87,20 @@ def _span_text(texts: dict[str, _Words], speaker: str, start: float, end: float)
 
 
 def _overlap_interruption(speaker_b: str, span_b: Interval, labelled: dict[str, list[tuple[float, float, str]]],
-                          activity: dict[str, list[Interval]], texts: dict[str, _Words],
-                          config: MetricsConfig) -> Interruption | None:
+                          starts: dict[str, list[float]], activity: dict[str, list[Interval]],
+                          texts: dict[str, _Words], config: MetricsConfig) -> Interruption | None:
     onset, b_end = span_b
     holder = None
     for speaker_a, items in labelled.items():
         if speaker_a == speaker_b:
             continue
-        for a_start, a_end, a_text in items:
-            if a_start < onset < a_end and not is_backchannel(a_end - a_start, a_text, config):
-                if holder is None or a_start > holder[1]:
-                    holder = (speaker_a, a_start, a_end)
+        index = bisect.bisect_left(starts[speaker_a], onset) - 1  # a speaker's spurts are disjoint
+        if index < 0:
+            continue
+        a_start, a_end, a_text = items[index]
+        if onset < a_end and not is_backchannel(a_end - a_start, a_text, config):
+            if holder is None or a_start > holder[1] or (a_start == holder[1] and speaker_a < holder[0]):
+                holder = (speaker_a, a_start, a_end)
     if holder is None:
         return None
     speaker_a, a_start, a_end = holder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from typing import Iterable, Sequence
 
@@ -40,8 +41,16 @@ def intersect_length(a: Sequence[Interval], b: Sequence[Interval]) -> float:
     return length
 
 
-def clip(intervals: Iterable[Interval], lo: float, hi: float) -> list[Interval]:
-    return [(max(s, lo), min(e, hi)) for s, e in intervals if min(e, hi) > max(s, lo)]
+def clip(intervals: Sequence[Interval], lo: float, hi: float) -> list[Interval]:
+    """The parts of sorted disjoint ``intervals`` inside [lo, hi] (binary search, then a short scan)."""
+    first = bisect.bisect_right(intervals, lo, key=lambda i: i[1])
+    out = []
+    for start, end in intervals[first:]:
+        if start >= hi:
+            break
+        if min(end, hi) > max(start, lo):
+            out.append((max(start, lo), min(end, hi)))
+    return out
 
 
 def by_speaker(segments: Iterable[SpeakerSegment]) -> dict[str, list[Interval]]:
