@@ -126,10 +126,11 @@ def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
         try:
             stream = _first_audio_stream(container, path)
             header_s = _stream_duration(container, stream)
+            max_s = None
             if memory_check:
-                check_memory(path, header_s, analysis=memory_check == "analysis")
+                max_s = check_memory(path, header_s, analysis=memory_check == "analysis")
             native_rate, channels = _native_rate(stream), _channels(stream)
-            samples, bad, total = _decode_stream(container, stream, header_s)
+            samples, bad, total = _decode_stream(container, stream, header_s, max_s, path)
         except AudioError:
             raise
         except MemoryError:
@@ -186,8 +187,12 @@ def memory_limit() -> tuple[int, str]:
     return available, "the memory available now"
 
 
-def check_memory(path: Path, duration_s: float, *, analysis: bool = True) -> None:
+def check_memory(path: Path, duration_s: float, *, analysis: bool = True) -> float:
     """Fail early, before decoding, when ``duration_s`` of audio needs more than the limit.
+
+    Returns:
+        The longest duration (s) that fits the limit; decoding stops there, so a header
+        that understates the length cannot exhaust memory either.
 
     Raises:
         AudioError: naming the file, the estimated need, the limit and how to proceed.
@@ -196,6 +201,9 @@ def check_memory(path: Path, duration_s: float, *, analysis: bool = True) -> Non
     limit, source = memory_limit()
     if need > limit:
         raise _memory_error(path, duration_s, limit, source, need)
+    per_s = DECODE_BYTES_PER_S + (ANALYSIS_BYTES_PER_S if analysis else 0)
+    fixed = estimate_memory_bytes(0.0, analysis=analysis)
+    return (limit - fixed) / per_s
 
 
 def _memory_error(path: Path, duration_s: float, limit: int, source: str, need: int | None = None) -> AudioError:
@@ -252,17 +260,22 @@ class _SampleBuffer:
         return samples
 
 
-def _decode_stream(container, stream, header_s: float) -> tuple[np.ndarray, int, int]:
+def _decode_stream(container, stream, header_s: float, max_s: float | None,
+                   path: Path) -> tuple[np.ndarray, int, int]:
     """Decode, resample to 16 kHz and average channels; skip undecodable packets.
 
-    Returns (samples, bad packets, packets). Raises AudioError when too many are bad.
+    Returns (samples, bad packets, packets). Raises AudioError when too many are bad or
+    the decoded audio outgrows ``max_s`` (a header that lied about the duration).
     """
     import av
 
-    buffer = _SampleBuffer(int(header_s * SAMPLE_RATE * 1.01) + SAMPLE_RATE)
+    trusted_s = header_s if max_s is not None else min(header_s, 3600.0)  # checked, or capped
+    buffer = _SampleBuffer(int(trusted_s * SAMPLE_RATE * 1.01) + SAMPLE_RATE)
     resampler, layout = None, None
     bad = total = 0
     for packet in container.demux(stream):
+        if max_s is not None and buffer.size > max_s * SAMPLE_RATE:
+            raise _memory_error(path, buffer.size / SAMPLE_RATE, *memory_limit())
         total += packet.size > 0
         try:
             frames = packet.decode()
