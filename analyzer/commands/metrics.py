@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.table import Table
 
 from analyzer.commands import options as o
@@ -77,32 +78,41 @@ def _fmt(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.0f}"
     return str(value)
 
 
 def print_metrics(m: SessionMetrics, title: str) -> None:
     """Per-person table, group indices, the verdict and its reasons."""
-    table = Table(title=f"{title}: {m.duration:.1f} s, {m.total_speech:.1f} s of speech, "
-                        f"{m.overlap_time:.1f} s overlapped")
-    columns = ("speaker", "time s", "share", "of meeting", "turns", "mean turn s", "longest s", "monologues",
-               "words", "wpm", "questions", "latency s", "backch.", "interr. made", "interr. recv.")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "speaker" else "right")
+    time_table = Table(title=f"{title}: {m.duration:.1f} s, {m.total_speech:.1f} s of speech, "
+                             f"{m.overlap_time:.1f} s overlapped", box=box.SIMPLE_HEAD)
+    talk_table = Table(title="interaction (latency: median seconds before taking the floor)", box=box.SIMPLE_HEAD)
+    for table, columns in ((time_table, ("speaker", "time s", "share", "of mtg", "overlap", "turns",
+                                         "mean", "longest", "monol.")),
+                           (talk_table, ("speaker", "words", "wpm", "quest.", "latency", "backch.",
+                                         "int. made", "int. recv.", "direct."))):
+        for column in columns:
+            table.add_column(column, justify="left" if column == "speaker" else "right", no_wrap=column == "speaker")
     for s in m.speakers:
-        table.add_row(s.speaker + (" (silent)" if s.silent_attendee else ""), f"{s.speaking_time:.1f}",
-                      f"{s.share:.0%}", f"{s.meeting_share:.0%}", str(s.turns), f"{s.mean_turn:.1f}",
-                      f"{s.longest_turn:.1f}", str(s.monologues), str(s.words), f"{s.words_per_minute:.0f}",
-                      str(s.questions), _fmt(s.median_response_latency), str(s.backchannels),
-                      str(sum(s.interruptions_made.values())), str(sum(s.interruptions_received.values())))
-    console.print(table)
+        name = s.speaker + (" *" if s.silent_attendee else "")
+        time_table.add_row(name, f"{s.speaking_time:.1f}", f"{s.share:.0%}", f"{s.meeting_share:.0%}",
+                           f"{s.overlap_time:.1f}", str(s.turns), f"{s.mean_turn:.1f}", f"{s.longest_turn:.1f}",
+                           str(s.monologues))
+        talk_table.add_row(name, str(s.words), f"{s.words_per_minute:.0f}", str(s.questions),
+                           _fmt(s.median_response_latency), str(s.backchannels),
+                           str(sum(s.interruptions_made.values())), str(sum(s.interruptions_received.values())),
+                           str(s.directives.get("total", 0)))
+    console.print(time_table)
+    console.print(talk_table)
+    if any(s.silent_attendee for s in m.speakers):
+        console.print("* silent attendee (counted with zero time)")
     g = m.group
     console.print(f"group: Gini {g.gini:.3f}, entropy {g.entropy_norm:.3f}, effective speakers "
                   f"{g.effective_speakers:.2f} (inverse Simpson {g.inverse_simpson:.2f}), largest share "
                   f"{g.largest_share:.0%}, {g.speaker_changes_per_minute:.1f} speaker changes/min, turn-taking "
                   f"index {g.turn_taking_index:.3f}", highlight=False)
-    console.print(f"graph: hub {g.hub or '-'}, hub share {g.hub_share:.0%}, spoke-to-spoke {g.spoke_to_spoke_share:.0%}, "
-                  f"reciprocity {g.reciprocity:.0%}, centralization {g.centralization:.3f}", highlight=False)
+    console.print(f"graph: hub {g.hub or '-'}, hub share {g.hub_share:.0%}, spoke-to-spoke "
+                  f"{g.spoke_to_spoke_share:.0%}, reciprocity {g.reciprocity:.0%}, centralization {g.centralization:.3f}", highlight=False)
     kinds: dict[str, int] = {}
     for hit in m.interruptions:
         kinds[hit.type] = kinds.get(hit.type, 0) + 1

@@ -99,11 +99,9 @@ def compare_metrics(reference: SessionMetrics, system: SessionMetrics, mapping: 
         section = f"{ref_stats.speaker} ~ {sys_stats.speaker if sys_stats else 'none'}"
         for f in SPEAKER_FIELDS:
             rows.append(_row(section, f, getattr(ref_stats, f), getattr(sys_stats, f) if sys_stats else None))
-        for name, ref_value, sys_value in (
-                ("interruptions_made", ref_stats.interruptions_made, sys_stats.interruptions_made if sys_stats else None),
-                ("interruptions_received", ref_stats.interruptions_received,
-                 sys_stats.interruptions_received if sys_stats else None)):
-            rows.append(_row(section, name, sum(ref_value.values()), sum(sys_value.values()) if sys_value else None))
+        for name in ("interruptions_made", "interruptions_received"):
+            sys_total = sum(getattr(sys_stats, name).values()) if sys_stats else None
+            rows.append(_row(section, name, sum(getattr(ref_stats, name).values()), sys_total))
     mapped = set(mapping.values())
     for extra in system.speakers:
         if extra.speaker not in mapped:

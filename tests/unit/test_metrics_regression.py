@@ -144,7 +144,8 @@ def test_result_json_round_trip_keeps_the_metrics():
     result = SessionResult(
         recording=Recording("x.wav", "0" * 64, 400.0, 16000, 1), config=AnalysisConfig().to_dict(),
         provenance=Provenance("0", (ModelRef("m", "r", "s", "0" * 64),), "cpu", "2026-01-01T00:00:00+00:00"),
-        transcript=Transcript("en", 1.0, ()), diarization=diarization_from_segments(segments[:60]), words=(), turns=turns, metrics=metrics)
+        transcript=Transcript("en", 1.0, ()), diarization=diarization_from_segments(segments[:60]), words=(),
+        turns=turns, metrics=metrics)
     data = json.loads(json.dumps(result_to_dict(result)))
     again = result_to_dict(result_from_dict(data))
     assert again == data
