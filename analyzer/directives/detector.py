@@ -233,9 +233,12 @@ class Detector:
         """The clause from its first word (or the hit, when further in) up to the next hit."""
         tokens = clause.tokens
         lead = self._skip_markers(tokens, 0)
-        while stop - 1 > start and tokens[stop - 1].norm in self.sets["markers"]:
+        while stop - 1 > start and tokens[stop - 1].norm in self.sets["connectives"]:
             stop -= 1
         begin = tokens[lead].start if lead <= start <= lead + QUOTE_LEAD_TOKENS else tokens[start].start
+        if start <= lead and len(clause.previous) == 1 and (clause.previous[0].norm in self.sets["vocatives"]
+                                                          or self.is_name(clause.previous, 0)):
+            begin = clause.previous[0].start  # "Priya, ping the vendor"
         end = tokens[stop - 1].end
         quote = text[begin:end]
         if len(quote) > MAX_QUOTE_CHARS:

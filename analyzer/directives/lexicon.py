@@ -14,7 +14,7 @@ from importlib import resources
 from analyzer.directives.patterns import Pattern, compile_pattern
 from analyzer.errors import ConfigError
 
-REQUIRED_SETS = ("fillers", "markers", "boundaries", "vocatives", "subjects", "adverbs", "check_verbs",
+REQUIRED_SETS = ("fillers", "markers", "connectives", "boundaries", "vocatives", "subjects", "adverbs", "check_verbs",
                  "stative_verbs", "participles", "guards_before", "reporting", "reporting_own",
                  "pronoun_objects", "weekdays", "function_words", "name_stop", "particle_verbs",
                  "action_particles", "assign_verbs")
@@ -34,6 +34,7 @@ class Lexicon:
     keep: frozenset[str]
     sets: dict[str, frozenset[str]]
     formulas: dict[str, tuple[tuple[str, ...], ...]]  # first token -> phrases
+    openers: dict[str, tuple[tuple[str, ...], ...]]  # first token -> introductory phrases that end a clause
     imperative_verbs: frozenset[str]
     imperative: dict[str, frozenset[str]]
     noun_bigrams: frozenset[tuple[str, str]]
@@ -80,10 +81,6 @@ def _build(code: str, data: dict) -> Lexicon:
     sets = {name: frozenset(words) for name, words in raw_sets.items()}
     imperative = {name: frozenset(imp[name]) for name in REQUIRED_IMPERATIVE}
     sets.update({f"imperative_{name}": words for name, words in imperative.items()})
-    formulas: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in data["formulas"]["phrases"]:
-        tokens = tuple(phrase.split())
-        formulas.setdefault(tokens[0], []).append(tokens)
     patterns = []
     for spec in data["patterns"]:
         if spec["category"] not in CATEGORIES:
@@ -94,9 +91,18 @@ def _build(code: str, data: dict) -> Lexicon:
         language=code, name=data["meta"]["name"],
         normalize={k: tuple(v.split()) for k, v in data["normalize"].items()},
         suffixes=dict(data["suffixes"]), keep=frozenset(data["keep"]["tokens"]), sets=sets,
-        formulas={k: tuple(v) for k, v in formulas.items()},
+        formulas=_by_first_word(data["formulas"]["phrases"]),
+        openers=_by_first_word(data.get("clause_openers", {}).get("phrases", [])),
         imperative_verbs=imperative["verbs"], imperative=imperative,
         noun_bigrams=frozenset(tuple(b.split()) for b in imp["noun_bigrams"]),  # type: ignore[misc]
         start_patterns=tuple(p for p in patterns if p.anchor == "start"),
         any_patterns=tuple(p for p in patterns if p.anchor == "any"),
     )
+
+
+def _by_first_word(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        tokens = tuple(phrase.split())
+        grouped.setdefault(tokens[0], []).append(tokens)
+    return {word: tuple(group) for word, group in grouped.items()}

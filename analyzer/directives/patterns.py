@@ -2,7 +2,7 @@
 
 A pattern is a space-separated list of slots (see the header of ``lexicons/en.toml``):
 ``word``, ``a|b``, ``?a|b`` (optional), ``@set``, ``*@set`` (zero or more),
-``<verb>``, ``<name>``, ``<ing>`` (also inside ``a|<name>``), ``~N`` (up to N
+``<verb>``, ``<name>``, ``<Name>`` (capitalised), ``<ing>`` (also inside ``a|<name>``), ``~N`` (up to N
 any tokens) and ``$`` (end of the clause).
 """
 
@@ -79,7 +79,7 @@ def _compile_slot(text: str, sets: dict[str, frozenset[str]], rule: str) -> Slot
         return Slot(sets[body[1:]], optional=optional or repeat, repeat=repeat)
     words, classes = set(), []
     for part in body.split("|"):
-        if part in ("<verb>", "<name>", "<ing>"):
+        if part in ("<verb>", "<name>", "<Name>", "<ing>"):
             classes.append(part[1:-1])
         elif part.startswith("<"):
             raise ValueError(f"pattern {rule!r} uses unknown class {part!r}")
@@ -129,6 +129,8 @@ def _slot_accepts(slot: Slot, pattern: Pattern, tokens: Sequence, pos: int, test
         if word_class == "verb" and tests.is_verb(tokens, pos, pattern.blocked):
             return True
         if word_class == "name" and tests.is_name(tokens, pos):
+            return True
+        if word_class == "Name" and tokens[pos].capital and tests.is_name(tokens, pos):
             return True
         if word_class == "ing" and len(norm) > 4 and norm.endswith("ing"):
             return True

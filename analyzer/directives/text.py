@@ -1,7 +1,8 @@
 """Tokens, sentences and clauses of a turn's text, robust to unpunctuated lowercase ASR output.
 
-Sentences end at ``. ? ! ;``; clauses also end at ``, : --`` and before the lexicon's
-boundary words ("okay", "anyway"), which ASR text keeps when it drops punctuation.
+Sentences end at ``. ? ! ;``; clauses also end at ``, : --``, before the lexicon's
+boundary words ("okay", "anyway") and after its introductory phrases ("when you get a
+chance"), which ASR text keeps when it drops punctuation.
 Every token keeps its character span in the original text so a hit can be quoted.
 """
 
@@ -34,6 +35,7 @@ class Clause:
     tokens: tuple[Token, ...]
     before: tuple[Token, ...]
     question: bool
+    previous: tuple[Token, ...] = ()  # the clause before it in the same sentence
 
 
 def split_clauses(text: str, lexicon: Lexicon) -> list[Clause]:
@@ -43,7 +45,7 @@ def split_clauses(text: str, lexicon: Lexicon) -> list[Clause]:
     for match in _TOKEN.finditer(text):
         raw = match.group()
         if raw in _SENTENCE_END:
-            _close_sentence(sentence, raw == "?", clauses)
+            _close_sentence(sentence, raw == "?", clauses, lexicon)
             sentence = [[]]
             continue
         if raw in _CLAUSE_END:
@@ -55,16 +57,29 @@ def split_clauses(text: str, lexicon: Lexicon) -> list[Clause]:
             if token.norm in lexicon.sets["boundaries"] and sentence[-1]:
                 sentence.append([])
             sentence[-1].append(token)
-    _close_sentence(sentence, False, clauses)
+    _close_sentence(sentence, False, clauses, lexicon)
     return clauses
 
 
-def _close_sentence(parts: list[list[Token]], question: bool, out: list[Clause]) -> None:
+def _split_openers(part: list[Token], lexicon: Lexicon) -> list[list[Token]]:
+    """Split "when you get a chance send it" after its introductory phrase."""
+    starts = (0, 1) if len(part) > 1 and part[0].norm in lexicon.sets["markers"] else (0,)
+    for start in starts:
+        for phrase in lexicon.openers.get(part[start].norm, ()) if part else ():
+            end = start + len(phrase)
+            if end < len(part) and all(part[start + i].norm == word for i, word in enumerate(phrase)):
+                return [part[:end], part[end:]]
+    return [part]
+
+
+def _close_sentence(parts: list[list[Token]], question: bool, out: list[Clause], lexicon: Lexicon) -> None:
     before: list[Token] = []
-    for part in parts:
+    previous: tuple[Token, ...] = ()
+    for part in (piece for whole in parts for piece in _split_openers(whole, lexicon)):
         if part:
-            out.append(Clause(tuple(part), tuple(before), question))
+            out.append(Clause(tuple(part), tuple(before), question, previous))
             before.extend(part)
+            previous = tuple(part)
 
 
 def _normalise(raw: str, start: int, end: int, lexicon: Lexicon) -> list[Token]:
@@ -72,7 +87,7 @@ def _normalise(raw: str, start: int, end: int, lexicon: Lexicon) -> list[Token]:
     capital = raw[:1].isupper()
     if low in lexicon.normalize:
         return [Token(word, start, end, capital) for word in lexicon.normalize[low]]
-    if low not in lexicon.keep:
+    if "'" in low and low not in lexicon.keep:
         for suffix, replacement in lexicon.suffixes.items():
             if low.endswith(suffix) and len(low) > len(suffix):
                 stem = low[: -len(suffix)]
