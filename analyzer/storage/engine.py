@@ -24,11 +24,15 @@ APP_NAME = "floorshare"
 BUSY_TIMEOUT_MS = 30_000
 
 
-def data_dir() -> Path:
-    """The per-user data folder (created with mode 0700)."""
+def _user_data_path() -> Path:
     from platformdirs import user_data_path
 
-    folder = user_data_path(APP_NAME, appauthor=False)
+    return user_data_path(APP_NAME, appauthor=False).resolve()
+
+
+def data_dir() -> Path:
+    """The per-user data folder (created with mode 0700)."""
+    folder = _user_data_path()
     _make_private_dir(folder)
     return folder
 
@@ -71,7 +75,7 @@ def _sqlite_engine(parsed) -> Engine:  # noqa: ANN001 - sqlalchemy URL
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         folder = Path(database).expanduser().resolve().parent
-        if folder == data_dir_path_without_creating():
+        if folder == _user_data_path():
             _make_private_dir(folder)
         elif not folder.is_dir():
             raise StorageError(f"{folder}: the database folder does not exist; create it or give "
@@ -95,12 +99,6 @@ def _sqlite_engine(parsed) -> Engine:  # noqa: ANN001 - sqlalchemy URL
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
-
-
-def data_dir_path_without_creating() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False).resolve()
 
 
 def _make_private_dir(folder: Path) -> None:
