@@ -98,13 +98,27 @@ def build_trends(session: Session, group: GroupRow) -> GroupTrends:
     linked = session.execute(
         select(PersonRow.name, SpeakerRow).join(SpeakerRow, SpeakerRow.person_id == PersonRow.id)
         .where(PersonRow.group_id == group.id)).all()
-    series: dict[str, list[PersonPoint]] = {}
+    series: dict[str, dict[int, PersonPoint]] = {}
     for name, s in linked:
         if s.session_id not in order:
             continue
-        series.setdefault(name, []).append(PersonPoint(
-            s.session_id, when[s.session_id], s.label, s.share, s.speaking_time, s.turns,
-            s.interruptions_made, s.interruptions_received, s.directives))
-    people = tuple(PersonTrend(name, tuple(sorted(pts, key=lambda p: order[p.session_id])))
+        point = PersonPoint(s.session_id, when[s.session_id], s.label, s.share, s.speaking_time, s.turns,
+                            s.interruptions_made, s.interruptions_received, s.directives)
+        by_session = series.setdefault(name, {})
+        previous = by_session.get(s.session_id)
+        by_session[s.session_id] = point if previous is None else _merge(previous, point)
+    people = tuple(PersonTrend(name, tuple(sorted(pts.values(), key=lambda p: order[p.session_id])))
                    for name, pts in sorted(series.items()))
     return GroupTrends(group.name, points, people)
+
+
+def _merge(a: PersonPoint, b: PersonPoint) -> PersonPoint:
+    """One person under two labels of one session (diarization split them): add the numbers up."""
+    def add(x: float | None, y: float | None) -> float | None:
+        return None if x is None and y is None else (x or 0) + (y or 0)
+
+    first, second = sorted((a, b), key=lambda p: p.label)
+    return PersonPoint(a.session_id, a.recorded_at, f"{first.label}+{second.label}", add(a.share, b.share),
+                       add(a.speaking_time, b.speaking_time), add(a.turns, b.turns),
+                       add(a.interruptions_made, b.interruptions_made),
+                       add(a.interruptions_received, b.interruptions_received), add(a.directives, b.directives))

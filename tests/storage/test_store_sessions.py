@@ -198,3 +198,14 @@ def test_trends_follow_people_across_sessions(store):
     for fmt in EXPORT_FORMATS:  # a rename shows in every export of the stored session
         text = export(store.load(s2), fmt)
         assert "Ana" in text and "Chi" in text, fmt
+
+
+def test_trends_add_up_one_person_split_into_two_labels(store):
+    session = store.save(make_result("split"), group="team")
+    store.rename_speaker(session, "SPEAKER_01", "Ben")
+    store.rename_speaker(session, "SPEAKER_02", "Ben")
+    (ben,) = store.trends("team").people
+    (point,) = ben.points
+    assert point.label == "SPEAKER_01+SPEAKER_02"
+    assert point.share == pytest.approx(0.45) and point.turns == 3
+    assert point.interruptions_received == 1
