@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,19 @@ def test_export_to_file_delete_and_errors(app, tmp_path, monkeypatch):
     run(app, "groups", "delete", "other", "--yes")
     assert json.loads(run(app, "groups", "list", "--json")) == []
     assert "group 'team' not found" in run(app, "trends", "team", code=1)
+
+
+def test_a_pipeline_result_round_trips_through_the_store(tmp_path, db_url):
+    """The real metrics and directives code (fake models only) produce results the store keeps exactly."""
+    import analyzer.pipeline as pipeline
+    from analyzer.config import AnalysisConfig
+
+    result = pipeline.Analyzer(AnalysisConfig(), _Transcriber(), _Diarizer()).analyze_file(
+        _tone(tmp_path / "real.wav", 220))
+    assert result.metrics is not None
+    with SessionStore(db_url) as store:
+        session = store.save(result, group="team")
+        store.rename_speaker(session, "SPEAKER_01", "Ben")
+        loaded = store.load(session)
+    assert loaded.speaker_names == {"SPEAKER_01": "Ben"}
+    assert loaded == replace(result, speaker_names={"SPEAKER_01": "Ben"})
