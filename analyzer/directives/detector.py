@@ -232,7 +232,9 @@ class Detector:
     def _quote(self, text: str, clause: Clause, start: int, stop: int, category: str, rule: str) -> Match:
         """The clause from its first word (or the hit, when further in) up to the next hit."""
         tokens = clause.tokens
-        lead = self._skip_markers(tokens, 0)
+        lead = 0
+        while lead < start and tokens[lead].norm in self.sets["connectives"]:
+            lead += 1
         while stop - 1 > start and tokens[stop - 1].norm in self.sets["connectives"]:
             stop -= 1
         begin = tokens[lead].start if lead <= start <= lead + QUOTE_LEAD_TOKENS else tokens[start].start
