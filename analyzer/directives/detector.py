@@ -20,7 +20,6 @@ from analyzer.schema import DirectiveHit, Turn
 MAX_QUOTE_CHARS = 120
 REPORTING_WINDOW = 8
 QUOTE_LEAD_TOKENS = 5
-COPULAS = frozenset({"is", "are", "was", "were", "'s"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +189,7 @@ class Detector:
             return verb not in imp["bare_blocked"]
         if following in imp["noun_followers"] or (verb, following) in self.lex.noun_bigrams:
             return False
-        if index + 2 < len(tokens) and tokens[index + 2].norm in COPULAS:  # "test results are in"
+        if index + 2 < len(tokens) and tokens[index + 2].norm in imp["copulas"]:  # "test results are in"
             return False
         return not (verb in imp["aux_verbs"] and following in imp["question_subjects"])
 
@@ -217,8 +216,9 @@ class Detector:
             return True  # "can you follow up", "could you read out"
         if word in blocked or not word[:1].isalpha():
             return False
-        if word == "have" and following:
-            return following not in self.sets["participles"] and not following.endswith("ed")
+        if word in self.sets["perfect_aux"] and following:  # "should have seen": a counterfactual
+            return following not in self.sets["participles"] and not following.endswith(
+                tuple(self.sets["participle_suffixes"]))
         return True
 
     def _is_vocative(self, tokens: Sequence[Token], index: int) -> bool:

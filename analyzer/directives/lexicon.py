@@ -15,10 +15,10 @@ from analyzer.directives.patterns import Pattern, compile_pattern
 from analyzer.errors import ConfigError
 
 REQUIRED_SETS = ("fillers", "markers", "connectives", "boundaries", "vocatives", "subjects", "adverbs", "check_verbs",
-                 "stative_verbs", "participles", "guards_before", "reporting", "reporting_own",
+                 "stative_verbs", "participles", "perfect_aux", "participle_suffixes", "guards_before", "reporting", "reporting_own",
                  "pronoun_objects", "weekdays", "function_words", "name_stop", "particle_verbs",
                  "action_particles", "assign_verbs")
-REQUIRED_IMPERATIVE = ("verbs", "noun_followers", "noun_bigrams", "aux_verbs", "question_subjects",
+REQUIRED_IMPERATIVE = ("verbs", "noun_followers", "noun_bigrams", "copulas", "aux_verbs", "question_subjects",
                        "bare_blocked")
 CATEGORIES = ("imperative", "obligation", "question_directive", "assignment", "inclusive")
 

@@ -134,3 +134,24 @@ def test_english_lexicon_is_data() -> None:
     assert "en" in available_languages()
     lexicon = load_lexicon("EN")
     assert lexicon.language == "en" and lexicon.start_patterns and lexicon.any_patterns
+
+
+def test_a_lexicon_with_an_unknown_set_or_category_is_rejected() -> None:
+    import tomllib
+    from importlib import resources
+
+    from analyzer.directives.lexicon import _build
+
+    text = (resources.files("analyzer.directives") / "lexicons" / "en.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    data["patterns"][0]["category"] = "order"
+    with pytest.raises(ValueError, match="unknown category 'order'"):
+        _build("en", data)
+    data = tomllib.loads(text)
+    data["patterns"][0]["tokens"] = "let @no_such_set know"
+    with pytest.raises(ValueError, match="unknown set '@no_such_set'"):
+        _build("en", data)
+    data = tomllib.loads(text)
+    del data["sets"]["markers"]
+    with pytest.raises(ValueError, match="lacks markers"):
+        _build("en", data)
