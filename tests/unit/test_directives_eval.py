@@ -7,15 +7,33 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from analyzer.cli import app, build_app
+from analyzer.cli import COMMAND_MODULES
+from analyzer.commands import directives as directives_command
 from analyzer.directives import CATEGORIES
 from analyzer.directives.evaluation import LabelledLine, default_set_path, evaluate, read_labelled
 from analyzer.errors import InputFormatError
 
 PRECISION_TARGET = 0.85
 RECALL_TARGET = 0.75
+
+
+def cli() -> typer.Typer:
+    """Only this command, so the test does not depend on the other command modules."""
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Group mode."""
+
+    directives_command.register(app)
+    return app
+
+
+def test_command_is_registered() -> None:
+    assert "analyzer.commands.directives" in COMMAND_MODULES
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +92,7 @@ def test_reader_rejects_bad_files_with_one_line(tmp_path: Path, content: bytes, 
 
 
 def test_cli_json_prints_the_scores() -> None:
-    build_app()
-    result = CliRunner().invoke(app, ["eval-directives", "--json"])
+    result = CliRunner().invoke(cli(), ["eval-directives", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"precision", "recall", "f1", "per_category"} <= set(data)
@@ -86,8 +103,7 @@ def test_cli_json_prints_the_scores() -> None:
 def test_cli_prints_table_misclassified_lines_and_speed(tmp_path: Path) -> None:
     path = tmp_path / "mine.tsv"
     path.write_text("send me the file\tnone\nyeah\tnone\n", encoding="utf-8")
-    build_app()
-    result = CliRunner().invoke(app, ["eval-directives", str(path)])
+    result = CliRunner().invoke(cli(), ["eval-directives", str(path)])
     assert result.exit_code == 0, result.output
     assert "directive vs none" in result.output
     assert "line 1: labelled none, detected imperative (imperative.verb_first): send me the file" in result.output
@@ -95,8 +111,7 @@ def test_cli_prints_table_misclassified_lines_and_speed(tmp_path: Path) -> None:
 
 
 def test_cli_errors_exit_nonzero_with_a_message(tmp_path: Path) -> None:
-    build_app()
-    missing = CliRunner().invoke(app, ["eval-directives", str(tmp_path / "nope.tsv")])
+    missing = CliRunner().invoke(cli(), ["eval-directives", str(tmp_path / "nope.tsv")])
     assert missing.exit_code == 1 and "file not found" in missing.output
-    language = CliRunner().invoke(app, ["eval-directives", "--language", "xx"])
+    language = CliRunner().invoke(cli(), ["eval-directives", "--language", "xx"])
     assert language.exit_code == 2 and "available: en" in language.output
