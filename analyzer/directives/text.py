@@ -30,11 +30,10 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """A clause's tokens, the tokens of its sentence before it, and whether the sentence asks."""
+    """A clause's tokens and the tokens of its sentence before it."""
 
     tokens: tuple[Token, ...]
     before: tuple[Token, ...]
-    question: bool
     previous: tuple[Token, ...] = ()  # the clause before it in the same sentence
 
 
@@ -45,7 +44,7 @@ def split_clauses(text: str, lexicon: Lexicon) -> list[Clause]:
     for match in _TOKEN.finditer(text):
         raw = match.group()
         if raw in _SENTENCE_END:
-            _close_sentence(sentence, raw == "?", clauses, lexicon)
+            _close_sentence(sentence, clauses, lexicon)
             sentence = [[]]
             continue
         if raw in _CLAUSE_END:
@@ -57,7 +56,7 @@ def split_clauses(text: str, lexicon: Lexicon) -> list[Clause]:
             if token.norm in lexicon.sets["boundaries"] and sentence[-1]:
                 sentence.append([])
             sentence[-1].append(token)
-    _close_sentence(sentence, False, clauses, lexicon)
+    _close_sentence(sentence, clauses, lexicon)
     return clauses
 
 
@@ -72,12 +71,12 @@ def _split_openers(part: list[Token], lexicon: Lexicon) -> list[list[Token]]:
     return [part]
 
 
-def _close_sentence(parts: list[list[Token]], question: bool, out: list[Clause], lexicon: Lexicon) -> None:
+def _close_sentence(parts: list[list[Token]], out: list[Clause], lexicon: Lexicon) -> None:
     before: list[Token] = []
     previous: tuple[Token, ...] = ()
     for part in (piece for whole in parts for piece in _split_openers(whole, lexicon)):
         if part:
-            out.append(Clause(tuple(part), tuple(before), question, previous))
+            out.append(Clause(tuple(part), tuple(before), previous))
             before.extend(part)
             previous = tuple(part)
 
