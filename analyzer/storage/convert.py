@@ -1,5 +1,8 @@
 """Turning a :class:`SessionResult` into database rows and back, losslessly.
 
+Times and scores are written as plain Python floats (a numpy scalar from a model
+adapter must not reach the database driver).
+
 Speaker statistics, provenance and the small mappings are stored as JSON with
 the same field names as ``result.json`` (via :mod:`analyzer.serialize`), the
 long per-session sequences (segments, words, turns, ...) as rows.
@@ -25,25 +28,27 @@ from analyzer.storage.models import (
 def fill_session_row(row: SessionRow, result: SessionResult) -> None:
     """Copy the per-session columns and every child row of ``result`` into ``row``."""
     rec = result.recording
-    row.path, row.sha256, row.duration = rec.path, rec.sha256, rec.duration
-    row.sample_rate, row.channels = rec.sample_rate, rec.channels
+    row.path, row.sha256, row.duration = rec.path, rec.sha256, float(rec.duration)
+    row.sample_rate, row.channels = int(rec.sample_rate), int(rec.channels)
     row.config = result.config
     row.provenance = provenance_to_json(result.provenance)
     row.schema_version = result.schema_version
     row.language = result.transcript.language
-    row.language_probability = result.transcript.language_probability
+    row.language_probability = float(result.transcript.language_probability)
     row.diarization_speakers = list(result.diarization.speakers)
     _fill_metrics(row, result.metrics)
     row.speakers = speaker_rows(result)
-    row.segments = [SegmentRow(position=i, exclusive=exclusive, speaker=s.speaker, start=s.start, end=s.end)
+    row.segments = [SegmentRow(position=i, exclusive=exclusive, speaker=s.speaker, start=float(s.start),
+                               end=float(s.end))
                     for exclusive, track in ((False, result.diarization.segments),
                                              (True, result.diarization.exclusive))
                     for i, s in enumerate(track)]
-    row.transcript_segments = [TranscriptSegmentRow(position=i, start=s.start, end=s.end, text=s.text)
+    row.transcript_segments = [TranscriptSegmentRow(position=i, start=float(s.start), end=float(s.end),
+                                                    text=s.text)
                                for i, s in enumerate(result.transcript.segments)]
     row.words = word_rows(result)
-    row.turns = [TurnRow(position=i, turn_index=t.index, speaker=t.speaker, start=t.start, end=t.end,
-                         text=t.text, word_count=t.word_count) for i, t in enumerate(result.turns)]
+    row.turns = [TurnRow(position=i, turn_index=t.index, speaker=t.speaker, start=float(t.start),
+                         end=float(t.end), text=t.text, word_count=t.word_count) for i, t in enumerate(result.turns)]
     interruptions = result.metrics.interruptions if result.metrics else ()
     row.interruptions = [InterruptionRow(position=i, **asdict(x)) for i, x in enumerate(interruptions)]
     row.directives = [DirectiveRow(position=i, **asdict(d)) for i, d in enumerate(result.directives)]
@@ -96,8 +101,9 @@ def word_rows(result: SessionResult) -> list[WordRow]:
     for i, sw in enumerate(result.words):
         w = sw.word
         seg_pos = owner.get(id(w), by_value.get(w))
-        rows.append(WordRow(position=i, segment_position=seg_pos, start=w.start, end=w.end, text=w.text,
-                            probability=w.probability, speaker=sw.speaker, coverage=sw.coverage))
+        rows.append(WordRow(position=i, segment_position=seg_pos, start=float(w.start), end=float(w.end),
+                            text=w.text, probability=float(w.probability), speaker=sw.speaker,
+                            coverage=float(sw.coverage)))
     return rows
 
 

@@ -209,3 +209,16 @@ def test_trends_add_up_one_person_split_into_two_labels(store):
     assert point.label == "SPEAKER_01+SPEAKER_02"
     assert point.share == pytest.approx(0.45) and point.turns == 3
     assert point.interruptions_received == 1
+
+
+def test_numpy_times_from_model_adapters_are_stored_as_floats(store):
+    import numpy as np
+
+    from analyzer.schema import SpeakerSegment
+
+    result = make_result("numpy")
+    segments = tuple(SpeakerSegment(np.float32(s.start), np.float32(s.end), s.speaker)
+                     for s in result.diarization.segments)
+    loaded = store.load(store.save(replace(result, diarization=replace(result.diarization, segments=segments))))
+    assert [type(s.start) for s in loaded.diarization.segments] == [float] * len(segments)
+    assert [s.end for s in loaded.diarization.segments] == [float(s.end) for s in segments]
