@@ -108,10 +108,15 @@ def _context_reasons(inputs: VerdictInputs, top: str, config: MetricsConfig) -> 
         counts: dict[str, int] = {}
         for hit in inputs.directives:
             counts[hit.speaker] = counts.get(hit.speaker, 0) + 1
-        issuer = min(counts, key=lambda p: (-counts[p], p))
+        most = max(counts.values())
+        issuers = sorted(p for p, n in counts.items() if n == most)
         total_hits = len(inputs.directives)
         noun = "directive" if total_hits == 1 else "directives"
-        reasons.append(f"{issuer} issued {counts[issuer]} of the {total_hits} {noun}.")
+        if len(issuers) == 1:
+            reasons.append(f"{issuers[0]} issued {most} of the {total_hits} {noun}.")
+        else:
+            names = ", ".join(issuers[:-1]) + f" and {issuers[-1]}"
+            reasons.append(f"{names} each issued {most} of the {total_hits} {noun}.")
     return reasons
 
 

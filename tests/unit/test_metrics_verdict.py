@@ -96,3 +96,9 @@ def test_timeline_labels_monologue_dialogue_many_to_many_and_silence():
     assert at[390.0].label == "dialogue" and set(at[390.0].speakers) == {"A", "B"}
     assert at[690.0].label == "many_to_many" and len(at[690.0].speakers) == 4
     assert at[1050.0].label == "silence" and at[1050.0].speakers == ()
+
+
+def test_tied_directive_issuers_are_all_named():
+    hits = [DirectiveHit(1.0, "A", 0, "imperative", "r", "go"), DirectiveHit(203.0, "B", 1, "imperative", "r", "go")]
+    m = meeting(lecture(), directives=hits)
+    assert "A and B each issued 1 of the 2 directives." in m.verdict.reasons
