@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "analyzer.commands.analyze",
     "analyzer.commands.models",
     "analyzer.commands.directives",
+    "analyzer.commands.evaluate",
     "analyzer.commands.batch",
     "analyzer.commands.sessions",
     "analyzer.commands.dashboard",

@@ -238,11 +238,12 @@ class Voice:
     short_cursor: int = 0
     short: list[np.ndarray] = field(default_factory=list)
 
-    def take(self, seconds: float, rng: np.random.Generator, cut: bool) -> list[tuple[float, np.ndarray]]:
+    def take(self, seconds: float, rng: np.random.Generator, cut: bool,
+             min_keep_s: float = 1.2) -> list[tuple[float, np.ndarray]]:
         """Phrases with 0.2-0.45 s pauses up to ``seconds`` of speech: (offset s, samples).
 
         ``cut``: stop mid-phrase (an unfinished sentence) near ``seconds``, keeping at
-        least 1.2 s of the last phrase; otherwise finish the phrase, and the utterance
+        least ``min_keep_s`` of the last phrase; otherwise finish the phrase, and the utterance
         when that adds at most 3 s.
         """
         pieces: list[tuple[float, np.ndarray]] = []
@@ -251,9 +252,9 @@ class Voice:
             phrase = self.phrases[self.cursor % len(self.phrases)]
             self.cursor += 1
             length = len(phrase) / SAMPLE_RATE
-            if cut and spoken + length > seconds and length >= 1.4:
-                # stop mid-phrase, with at least 1.2 s of that phrase heard and 0.2 s left unsaid
-                keep = min(max(seconds - spoken, 1.2), length - 0.2)
+            if cut and spoken + length > seconds and length >= min_keep_s + 0.2:
+                # stop mid-phrase, with at least min_keep_s of that phrase heard and 0.2 s left unsaid
+                keep = min(max(seconds - spoken, min_keep_s), length - 0.2)
                 pieces.append((offset, _cut(phrase, keep)))
                 break
             pieces.append((offset, phrase))
@@ -450,7 +451,7 @@ def _inside_step(step: Step, floor: _Placed | None, voice: Voice, rng: np.random
     if step.kind == "backchannel":
         pieces = [(0.0, voice.take_short(step.seconds))]
     else:
-        pieces = voice.take(step.seconds, rng, cut=True)
+        pieces = voice.take(step.seconds, rng, cut=True, min_keep_s=0.4)
     length = pieces[-1][0] + len(pieces[-1][1]) / SAMPLE_RATE
     span = floor.end - floor.start
     at = step.at if step.at is not None else float(rng.uniform(0.3, 0.6)) * span

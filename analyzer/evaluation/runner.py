@@ -1,0 +1,217 @@
+"""``floorshare eval``: run the pipeline on every recording of a manifest and score it.
+
+Per file: DER/JER (no collar, overlap scored) and DER with a 0.25 s collar, the
+speaker-count error, per-person share error (pp, after the optimal mapping),
+interruption precision/recall/F1 per type (within 0.5 s), the verdict and WER.
+Overall: DER/JER over all scored time, mean absolute speaker-count error, mean
+share error over all people, summed interruption counts, verdict accuracy and WER
+over all reference words.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from analyzer.config import AnalysisConfig
+from analyzer.evaluation.manifest import Manifest, ManifestEntry, Truth, read_events, with_composed
+from analyzer.evaluation.matching import Counts, match_interruptions
+from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping, read_uem
+from analyzer.evaluation.shares import share_error, shares_from_segments
+from analyzer.evaluation.wer import WordErrors, word_errors
+from analyzer.references import ReferenceTranscript, read_transcript
+from analyzer.schema import SessionResult, SpeakerSegment
+
+
+@dataclass(frozen=True)
+class FileScore:
+    """Scores of one recording (None where the manifest gives no reference)."""
+
+    id: str
+    audio: str
+    duration: float
+    analysis_s: float
+    system_speakers: int
+    reference_speakers: int | None = None
+    der: float | None = None
+    jer: float | None = None
+    der_collar: float | None = None
+    missed_s: float | None = None
+    false_alarm_s: float | None = None
+    confusion_s: float | None = None
+    scored_speech_s: float | None = None
+    share_error_pp: dict[str, float] = field(default_factory=dict)
+    share_mean_pp: float | None = None
+    share_max_pp: float | None = None
+    interruptions: dict[str, Counts] | None = None
+    verdict_expected: str | None = None
+    verdict_system: str | None = None
+    word_errors: WordErrors | None = None
+
+    @property
+    def speaker_count_error(self) -> int | None:
+        return None if self.reference_speakers is None else self.system_speakers - self.reference_speakers
+
+    @property
+    def verdict_correct(self) -> bool | None:
+        return None if self.verdict_expected is None else self.verdict_expected == self.verdict_system
+
+
+@dataclass(frozen=True)
+class References:
+    """What is known about one recording."""
+
+    segments: tuple[SpeakerSegment, ...] | None = None
+    uem: tuple[tuple[float, float], ...] | None = None
+    truth: Truth | None = None
+    transcript: ReferenceTranscript | None = None
+
+
+def load_references(entry: ManifestEntry, duration: float) -> References:
+    """Read the entry's RTTM (its uri, else the only one), UEM, events and transcript."""
+    from analyzer.errors import InputFormatError
+    from analyzer.rttm import read_rttm
+
+    segments = None
+    if entry.rttm is not None:
+        by_uri = read_rttm(entry.rttm)
+        uri = entry.uri or (next(iter(by_uri)) if len(by_uri) == 1 else entry.id)
+        if uri not in by_uri:
+            raise InputFormatError(f"{entry.rttm}: no SPEAKER lines for recording {uri!r}; "
+                                   f"set uri = one of {', '.join(sorted(by_uri))} in the manifest")
+        segments = by_uri[uri]
+    uem = read_uem(entry.uem, entry.uri or entry.id) if entry.uem else ((0.0, duration),)
+    truth = read_events(entry.events) if entry.events else None
+    transcript = read_transcript(entry.transcript, entry.transcript_select) if entry.transcript else None
+    return References(segments=segments, uem=uem, truth=truth, transcript=transcript)
+
+
+def score_result(entry: ManifestEntry, result: SessionResult, refs: References, scorer: DiarizationScorer,
+                 analysis_s: float = 0.0) -> FileScore:
+    """Compare one analysis result with its references."""
+    metrics = result.metrics
+    system = result.diarization.segments
+    system_shares = {s.speaker: s.share for s in (metrics.speakers if metrics else ()) if not s.silent_attendee}
+    values: dict[str, Any] = {
+        "id": entry.id, "audio": result.recording.path, "duration": result.recording.duration,
+        "analysis_s": round(analysis_s, 2), "system_speakers": len({s.speaker for s in system}),
+        "reference_speakers": entry.speakers,
+        "verdict_expected": entry.verdict or (refs.truth.verdict if refs.truth else None),
+        "verdict_system": metrics.verdict.label if metrics else None,
+    }
+    if refs.segments is not None:
+        scored = scorer.score(refs.segments, system, refs.uem, uri=entry.id)
+        mapping = optimal_mapping(refs.segments, system, uri=entry.id)
+        shares = share_error(shares_from_segments(refs.segments), system_shares, mapping)
+        values.update(reference_speakers=len({s.speaker for s in refs.segments}), der=scored.der, jer=scored.jer,
+                      der_collar=scored.der_collar, missed_s=round(scored.missed, 3),
+                      false_alarm_s=round(scored.false_alarm, 3), confusion_s=round(scored.confusion, 3),
+                      scored_speech_s=round(scored.total, 3), share_error_pp=shares.per_person,
+                      share_mean_pp=shares.mean_pp, share_max_pp=shares.max_pp)
+    if refs.truth is not None:
+        values["interruptions"] = match_interruptions(refs.truth.interruptions,
+                                                      metrics.interruptions if metrics else ())
+    if refs.transcript is not None:
+        hypothesis = " ".join(w.text for w in result.transcript.words())
+        values["word_errors"] = word_errors(refs.transcript.text, hypothesis)
+    return FileScore(**values)
+
+
+def entry_config(base: AnalysisConfig, entry: ManifestEntry, refs: References) -> AnalysisConfig:
+    """The base config plus what the manifest says about attendees and the speaker count."""
+    attendees: tuple[str, ...] | None = None
+    if refs.truth is not None and refs.truth.attendees:
+        attendees = refs.truth.attendees
+    elif entry.attendees:
+        attendees = tuple(f"attendee_{i + 1}" for i in range(entry.attendees))
+    return base.with_updates(metrics={"attendees": attendees},
+                             diarization={"num_speakers": entry.num_speakers})
+
+
+def compose_entry(entry: ManifestEntry, work_dir: Path) -> ManifestEntry:
+    """Compose a scenario entry into ``work_dir`` and point the entry at the files."""
+    from analyzer.compose import compose_meeting, load_scenario, write_meeting
+
+    files = write_meeting(compose_meeting(load_scenario(entry.scenario)), work_dir)
+    return with_composed(entry, files.audio, files.rttm, files.events)
+
+
+def evaluate_manifest(manifest: Manifest, analyzer, base_config: AnalysisConfig, work_dir: Path,
+                      hook_for: Callable[[str], Any] | None = None,
+                      on_file: Callable[[FileScore], None] | None = None) -> tuple[list[FileScore], dict]:
+    """Analyse and score every recording; return the file scores and the overall summary.
+
+    Args:
+        manifest: the recordings and references.
+        analyzer: an :class:`analyzer.pipeline.Analyzer` (real or with fakes).
+        base_config: the analysis settings (attendees and speaker counts come from the manifest).
+        work_dir: where composed scenarios are written.
+        hook_for: builds a progress hook (a context manager) per recording id, optional.
+        on_file: called with each file's scores as soon as they exist.
+    """
+    from analyzer.audio import probe_audio
+
+    scorer = DiarizationScorer()
+    scores = []
+    for entry in manifest.entries:
+        if entry.scenario is not None:
+            entry = compose_entry(entry, work_dir)
+        refs = load_references(entry, probe_audio(entry.audio)[0])
+        config = entry_config(base_config, entry, refs)
+        started = time.perf_counter()
+        if hook_for is None:
+            result = analyzer.analyze_file(entry.audio, config=config)
+        else:
+            with hook_for(entry.id) as hook:
+                result = analyzer.analyze_file(entry.audio, hook=hook, config=config)
+        score = score_result(entry, result, refs, scorer, time.perf_counter() - started)
+        scores.append(score)
+        if on_file is not None:
+            on_file(score)
+    return scores, summarize(scores, scorer)
+
+
+def summarize(scores: Sequence[FileScore], scorer: DiarizationScorer | None = None) -> dict[str, Any]:
+    """Overall figures over all files that have the needed reference."""
+    summary: dict[str, Any] = {"files": len(scores), "audio_s": round(sum(s.duration for s in scores), 1),
+                               "analysis_s": round(sum(s.analysis_s for s in scores), 1)}
+    if scorer is not None and any(s.der is not None for s in scores):
+        summary.update(scorer.overall())
+    counts = [s.speaker_count_error for s in scores if s.speaker_count_error is not None]
+    if counts:
+        summary["speaker_count_mae"] = sum(abs(c) for c in counts) / len(counts)
+        summary["speaker_count_exact"] = sum(1 for c in counts if c == 0) / len(counts)
+    people = [e for s in scores for e in s.share_error_pp.values()]
+    if people:
+        summary["share_mean_pp"] = sum(people) / len(people)
+        summary["share_max_pp"] = max(people)
+    interrupts = [s.interruptions for s in scores if s.interruptions is not None]
+    if interrupts:
+        summary["interruptions"] = {kind: _counts_dict(sum((i[kind] for i in interrupts), Counts(0, 0, 0)))
+                                    for kind in interrupts[0]}
+    verdicts = [s.verdict_correct for s in scores if s.verdict_correct is not None]
+    if verdicts:
+        summary["verdict_accuracy"] = sum(verdicts) / len(verdicts)
+        summary["verdicts_scored"] = len(verdicts)
+    errors = [s.word_errors for s in scores if s.word_errors is not None]
+    if errors:
+        summary["wer"] = sum(errors, WordErrors(0, 0, 0, 0)).wer
+    return summary
+
+
+def _counts_dict(counts: Counts) -> dict[str, Any]:
+    return {"matched": counts.matched, "reference": counts.reference, "system": counts.system,
+            "precision": counts.precision, "recall": counts.recall, "f1": counts.f1}
+
+
+def file_score_dict(score: FileScore) -> dict[str, Any]:
+    """A JSON-ready view of one file's scores."""
+    data = asdict(score)
+    data["speaker_count_error"] = score.speaker_count_error
+    data["verdict_correct"] = score.verdict_correct
+    data["interruptions"] = ({k: _counts_dict(v) for k, v in score.interruptions.items()}
+                             if score.interruptions is not None else None)
+    data["wer"] = score.word_errors.wer if score.word_errors is not None else None
+    return data

@@ -1,0 +1,33 @@
+"""floorshare bench with the real models on the 30 s sample: every figure is printed and plausible."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "pyannote-sample" / "sample.wav"
+FIGURES = ("audio", "model load", "decode", "diarization", "transcription", "alignment+metrics", "total",
+           "RTF (total / audio)", "peak RSS", "faster-whisper alone", "faster-whisper alone RTF",
+           "ratio to faster-whisper", "machine:")
+
+
+@pytest.mark.integration
+def test_bench_prints_every_figure_on_a_short_file(tmp_path):
+    from analyzer.cli import build_app
+
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(build_app(), ["bench", str(SAMPLE), "--json", str(out), "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    for figure in FIGURES:
+        assert figure in result.output, figure
+    data = json.loads(out.read_text())
+    bench = data["results"][0]
+    assert bench["audio_s"] == pytest.approx(30.0, abs=0.5)
+    assert all(seconds > 0 for seconds in bench["stages"].values()), bench["stages"]
+    assert sum(bench["stages"].values()) == pytest.approx(bench["total_s"], rel=0.02)
+    assert bench["whisper_alone_s"] > 0 and bench["ratio_to_whisper"] > 1.0
+    assert bench["peak_rss_mib"] > 100
+    assert bench["rtf"] == pytest.approx(bench["total_s"] / bench["audio_s"])
