@@ -93,3 +93,17 @@ def default_config() -> AnalysisConfig:
 @pytest.fixture
 def tone_wav(tmp_path: Path) -> Path:
     return write_tone_wav(tmp_path / "tone.wav", 2.0)
+
+
+@pytest.fixture(scope="session")
+def real_analyzer():
+    """The real pipeline with the pinned models, loaded once for the whole test session."""
+    from analyzer.pipeline import build_analyzer
+
+    return build_analyzer(AnalysisConfig())
+
+
+@pytest.fixture(scope="session")
+def sample_result(real_analyzer):
+    """The real analysis of the pyannote two-person sample (computed once per session)."""
+    return real_analyzer.analyze_file(SAMPLES / "pyannote-sample" / "sample.wav")

@@ -1,0 +1,66 @@
+"""The real pipeline (pinned models, CPU) on the bundled samples. Runs in CI; never skipped."""
+
+import json
+import os
+
+import pytest
+
+from analyzer.evaluation.scoring import DiarizationScorer
+from analyzer.evaluation.wer import word_errors
+from analyzer.references import read_stm
+from analyzer.rttm import read_rttm
+from analyzer.serialize import result_from_dict, result_to_dict
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.integration
+
+
+def test_telemetry_is_off_once_pyannote_is_imported():
+    import analyzer.diarize  # noqa: F401
+
+    assert os.environ["PYANNOTE_METRICS_ENABLED"] == "0"
+
+
+def test_sample_has_two_speakers(sample_result):
+    assert sample_result.diarization.speakers and len(sample_result.diarization.speakers) == 2
+    assert len(sample_result.metrics.speakers) == 2
+
+
+def test_sample_der_at_most_10_percent(sample_result):
+    reference = read_rttm(SAMPLES / "pyannote-sample" / "sample.rttm")["sample"]
+    score = DiarizationScorer().score(reference, sample_result.diarization.segments, uem=((0.0, 30.0),),
+                                      uri="sample")
+    assert score.der <= 0.10, f"DER {score.der:.1%}"
+
+
+def test_sample_wer_at_most_20_percent(sample_result):
+    reference = read_stm(SAMPLES / "pyannote-sample" / "sample.stm")
+    hypothesis = " ".join(w.word.text for w in sample_result.words)
+    errors = word_errors(reference.text, hypothesis)
+    assert errors.wer <= 0.20, f"WER {errors.wer:.1%}"
+
+
+def test_every_word_is_attributed_or_counted(sample_result):
+    attributed = sum(1 for w in sample_result.words if w.speaker)
+    assert attributed + sample_result.metrics.unattributed_words == len(sample_result.words)
+    assert attributed >= 0.9 * len(sample_result.words)
+
+
+def test_result_json_has_the_documented_keys_and_round_trips(sample_result):
+    data = json.loads(json.dumps(result_to_dict(sample_result)))
+    for key in ("schema_version", "recording", "speakers", "turns", "words", "provenance", "verdict",
+                "group", "interruptions", "timeline", "directives", "config"):
+        assert key in data
+    assert set(data["recording"]) >= {"path", "sha256", "duration_s"}
+    assert set(data["speakers"][0]) >= {"label", "speaking_time_s", "share", "turns", "words"}
+    assert set(data["turns"][0]) >= {"speaker", "start", "end", "text"}
+    assert set(data["words"][0]) >= {"start", "end", "text", "speaker"}
+    assert {m["name"] for m in data["provenance"]["models"]} == {"tiny.en", "segmentation-3.0", "campplus"}
+    assert result_to_dict(result_from_dict(data)) == data
+
+
+def test_ami_excerpt_finds_several_speakers(real_analyzer):
+    result = real_analyzer.analyze_file(SAMPLES / "ami" / "tst00.wav")
+    assert 3 <= len(result.diarization.speakers) <= 6
+    assert result.metrics.verdict.label in {"many_to_many", "hub_and_spoke", "one_to_many"}
+    assert len(result.turns) >= 3
