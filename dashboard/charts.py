@@ -62,7 +62,8 @@ def timeline_chart(result: SessionResult) -> alt.LayerChart:
         x="time (s):Q", y=alt.Y("person:N", sort=people),
         tooltip=["time", "person", "interrupted", "type", "overlap (s)"],
     )
-    return alt.layer(bars, marks).properties(height=AXIS_PX + ROW_PX * len(people))
+    layers = [bars, marks] if not interruptions.empty else [bars]
+    return alt.layer(*layers).properties(height=AXIS_PX + ROW_PX * len(people))
 
 
 def mode_strip_chart(result: SessionResult) -> alt.Chart:

@@ -36,7 +36,7 @@ def interruptions(result: SessionResult) -> None:
     st.caption("Rows: who started speaking while someone else held the floor; columns: who was interrupted. "
                "Types: successful (took the floor), unsuccessful (the other kept it), cooperative (at the end "
                "of a sentence), silent (no overlap, but before the other had finished).")
-    widgets.chart_with_numbers(charts.matrix_chart(result, "interruptions"),
+    widgets.chart_with_numbers(lambda: charts.matrix_chart(result, "interruptions"),
                                tables.interruptions_table(result), key="interruptions",
                                empty="No interruptions were found.")
 
@@ -45,7 +45,7 @@ def network(result: SessionResult) -> None:
     st.subheader("Who spoke after whom")
     st.caption("Circles are people (larger: more speaking time); a line is as thick as the number of times "
                "the floor passed between those two people, in either direction.")
-    widgets.chart_with_numbers(charts.network_chart(result), tables.matrix_table(result, "transitions"),
+    widgets.chart_with_numbers(lambda: charts.network_chart(result), tables.matrix_table(result, "transitions"),
                                key="transitions", empty="The floor never changed hands.")
 
 
@@ -66,8 +66,8 @@ def questions(result: SessionResult) -> None:
     st.subheader("Questions and response latency")
     st.caption("Questions each person asked, and the median gap before each person took the floor "
                "(negative when they usually started while someone was still speaking).")
-    widgets.chart_with_numbers(charts.questions_chart(result), tables.questions_table(result), key="questions",
-                               empty="No turns to measure.")
+    widgets.chart_with_numbers(lambda: charts.questions_chart(result), tables.questions_table(result),
+                               key="questions", empty="No turns to measure.")
 
 
 def transcript(result: SessionResult, session_id: int) -> None:

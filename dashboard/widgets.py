@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -18,12 +20,13 @@ def open_report(session_id: int) -> None:
     st.switch_page(REPORT_PAGE, query_params={SESSION_PARAM: str(session_id)})
 
 
-def chart_with_numbers(chart: alt.TopLevelMixin, table: pd.DataFrame, *, key: str, empty: str) -> None:
-    """A chart, and the same numbers as a table in an expander underneath."""
+def chart_with_numbers(chart: Callable[[], alt.TopLevelMixin], table: pd.DataFrame, *, key: str,
+                       empty: str) -> None:
+    """A chart (built only when there is data), and the same numbers as a table in an expander underneath."""
     if table.empty:
         st.caption(empty)
         return
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart(), width="stretch")
     with st.expander("Numbers as a table"):
         st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table")
 

@@ -48,27 +48,27 @@ st.session_state["report_session"] = session_id
 st.header(summary.title)
 speakers = result.metrics.speakers if result.metrics else ()
 silent = sum(1 for s in speakers if s.silent_attendee)
+attendees = f" and {silent} silent attendee{'s' if silent > 1 else ''}" if silent else ""
 st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]} · {format_clock(result.recording.duration)} · "
-           f"{len(speakers) - silent} speakers" + (f" and {silent} silent attendee{'s' if silent > 1 else ''}" if silent else "")
-           + f" · session {session_id}")
+           f"{len(speakers) - silent} speakers{attendees} · session {session_id}")
 st.info(wording.ESTIMATES_NOTE, icon=":material/info:")
 
 report_parts.verdict(result)
 
 st.subheader("Speaking share")
 st.caption("Share of all speech that could be attributed to someone; silent attendees are listed at 0 %.")
-widgets.chart_with_numbers(charts.share_chart(result), tables.share_table(result), key="share",
-                           empty="No speech was attributed to anyone.")
+widgets.chart_with_numbers(lambda: charts.share_chart(result), tables.share_table(result),
+                           key="share", empty="No speech was attributed to anyone.")
 
 st.subheader("Who spoke when")
 st.caption("Each bar is a stretch of speech; ▼ marks an interruption by that person (hover for details).")
-widgets.chart_with_numbers(charts.timeline_chart(result), tables.timeline_table(result), key="timeline",
-                           empty="No speech found.")
+widgets.chart_with_numbers(lambda: charts.timeline_chart(result), tables.timeline_table(result),
+                           key="timeline", empty="No speech found.")
 
 st.subheader("How the conversation ran over time")
 st.caption(wording.MODE_EXPLANATION)
-widgets.chart_with_numbers(charts.mode_strip_chart(result), tables.mode_table(result), key="modes",
-                           empty="The recording is too short to label stretches of it.")
+widgets.chart_with_numbers(lambda: charts.mode_strip_chart(result), tables.mode_table(result),
+                           key="modes", empty="The recording is too short to label stretches of it.")
 
 report_parts.interruptions(result)
 report_parts.network(result)

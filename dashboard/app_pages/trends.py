@@ -25,14 +25,15 @@ st.caption(f"{len(trends.sessions)} sessions of {group}, oldest first. These are
            "a change between two meetings can come from the recording as much as from the meeting.")
 
 st.subheader("Verdicts")
-widgets.chart_with_numbers(trend_charts.verdict_chart(trends), trend_charts.sessions_table(trends),
-                           key="trend_verdicts", empty="No sessions.")
+sessions = trend_charts.sessions_table(trends)
+widgets.chart_with_numbers(lambda: trend_charts.verdict_chart(trends), sessions, key="trend_verdicts",
+                           empty="No sessions.")
 st.subheader("Balance of the group")
 st.caption("Balance: 1 when everyone spoke equally. Largest share: the share of the person who spoke most. "
            "Hub share: handovers that involve the most connected person. Reciprocity: handovers answered "
            "in the other direction.")
-widgets.chart_with_numbers(trend_charts.indices_chart(trends), trend_charts.sessions_table(trends),
-                           key="trend_indices", empty="No session has metrics.")
+widgets.chart_with_numbers(lambda: trend_charts.indices_chart(trends), sessions, key="trend_indices",
+                           empty="No session has metrics.")
 
 people = trend_charts.people_table(trends)
 st.subheader("Each person over time")
@@ -43,5 +44,5 @@ if people.empty:
 for column, title in (("share (%)", "share of speech (%)"), ("interruptions made", "interruptions made"),
                       ("directives", "directives")):
     st.markdown(f"**{title.capitalize()}**")
-    widgets.chart_with_numbers(trend_charts.person_chart(trends, column, title), people, key=f"trend_{column}",
-                               empty="No numbers.")
+    widgets.chart_with_numbers(lambda: trend_charts.person_chart(trends, column, title), people,
+                               key=f"trend_{column}", empty="No numbers.")

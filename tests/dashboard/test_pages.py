@@ -1,0 +1,202 @@
+"""AppTest of every dashboard page against a seeded database (no browser)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import APP
+
+TIMEOUT = 60
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "info", "success", "warning", "error", "title",
+                                  "header", "subheader") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_report_shows_verdict_shares_and_every_section(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    text = all_text(at)
+    result = seeded.store.load(seeded.led)
+    assert "Monday planning" in text
+    assert "One to many" in text  # the verdict in plain words
+    assert "Ana spoke" in text  # a reason, with the group's name for SPEAKER_00
+    assert "not judgements" in text or "no judgement" in text  # the estimates note
+    subheaders = [s.value for s in at.subheader]
+    for section in ("Speaking share", "Who spoke when", "How the conversation ran over time", "Interruptions",
+                    "Who spoke after whom", "Directive language", "Questions and response latency",
+                    "Transcript", "Name the speakers", "Download"):
+        assert section in subheaders
+    share_table = next(df.value for df in at.dataframe if "share (%)" in df.value.columns)
+    ana = next(s for s in result.metrics.speakers if s.speaker == "SPEAKER_00")
+    row = share_table[share_table["person"] == "Ana"].iloc[0]
+    assert row["share (%)"] == pytest.approx(round(100 * ana.share, 1))
+    silent = share_table[share_table["silent attendee"]]
+    assert list(silent["share (%)"]) == [0.0] and len(silent) == 1
+    quotes = next(df.value for df in at.dataframe if "quote" in df.value.columns)
+    assert "you need to check the totals" in " ".join(quotes["quote"])
+    assert len(at.get("audio")) == 1  # the audio was kept, so turns can be played
+
+
+def test_transcript_search_filters_turns(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    at.text_input(key="transcript_search").input("launch").run()
+    transcript = next(df.value for df in at.dataframe if "text" in df.value.columns and "turn" in df.value.columns)
+    assert len(transcript) == 2 and all("launch" in t for t in transcript["text"])
+
+
+def test_rename_persists_to_the_database_and_every_view(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    at.text_input(key=f"rename_{seeded.led}_SPEAKER_01").input("Ben")
+    at.button[[b.label for b in at.button].index("Save names")].click().run()
+    assert not at.exception
+    assert seeded.store.load(seeded.led).speaker_names["SPEAKER_01"] == "Ben"
+    share_table = next(df.value for df in at.dataframe if "share (%)" in df.value.columns)
+    assert "Ben" in set(share_table["person"]) and "SPEAKER_01" not in set(share_table["person"])
+    again = open_page("app_pages/report.py", session=str(seeded.led))
+    assert again.text_input(key=f"rename_{seeded.led}_SPEAKER_01").value == "Ben"
+
+
+def test_report_without_a_session_offers_a_choice(seeded):
+    at = open_page("app_pages/report.py")
+    assert at.selectbox[0].label == "Session"
+    at.selectbox[0].set_value(seeded.open).run()
+    assert "Schedule chat" in all_text(at)
+
+
+def test_sessions_filters_by_group_and_verdict(seeded):
+    at = open_page("app_pages/sessions.py")
+    table = at.dataframe[0].value
+    assert set(table["title"]) == {"Monday planning", "Schedule chat", "Board review"}
+    at.selectbox(key="sessions_group").set_value("Board").run()
+    assert list(at.dataframe[0].value["title"]) == ["Board review"]
+    at.selectbox(key="sessions_group").set_value("All groups").run()
+    led_verdict = seeded.store.summary(seeded.led).verdict
+    at.multiselect(key="sessions_verdicts").set_value([led_verdict]).run()
+    titles = set(at.dataframe[0].value["title"])
+    assert "Monday planning" in titles
+    assert all(s.verdict == led_verdict for s in seeded.store.list_sessions() if s.title in titles)
+
+
+def test_sessions_delete_asks_for_confirmation(seeded):
+    at = open_page("app_pages/sessions.py")
+    at.selectbox(key="sessions_selected").set_value(seeded.other).run()
+    at.button(key="sessions_delete").click().run()
+    assert any("Delete **Board review" in w.value for w in at.warning)
+    assert len(seeded.store.list_sessions()) == 3  # nothing deleted before the confirmation
+    at.button(key="sessions_delete_yes").click().run()
+    assert not at.exception
+    assert {s.id for s in seeded.store.list_sessions()} == {seeded.led, seeded.open}
+    assert "Board review" not in set(at.dataframe[0].value["title"])
+
+
+def test_trends_show_indices_verdicts_and_named_people(seeded):
+    at = open_page("app_pages/trends.py")
+    at.selectbox(key="trends_group").set_value("Team").run()
+    assert not at.exception
+    sessions = next(df.value for df in at.dataframe if "balance" in df.value.columns)
+    assert list(sessions["title"]) == ["Monday planning", "Schedule chat"]  # oldest first
+    trends = seeded.store.trends("Team")
+    assert list(sessions["balance"]) == [round(s.indices.entropy_norm, 3) for s in trends.sessions]
+    people = next(df.value for df in at.dataframe if "interruptions made" in df.value.columns)
+    assert set(people["person"]) == {"Ana"} and len(people) == 2
+
+
+def test_settings_say_where_the_data_is(seeded, tmp_path):
+    at = open_page("app_pages/settings.py")
+    text = all_text(at)
+    assert str(tmp_path / "floorshare.db") in text
+    assert "models" in text.lower() and "Upload limit" in text
+    assert "Password: **none**" in text
+
+
+def test_analyse_page_lists_groups_and_accepts_uploads(seeded):
+    at = open_page("app_pages/analyse.py")
+    assert at.title[0].value == "Analyse a recording"
+    group_box = next(s for s in at.selectbox if s.label == "Group")
+    assert {"Team", "Board"} <= set(group_box.options)
+    assert len(at.get("file_uploader")) == 1
+
+
+def test_password_is_required_when_configured(seeded, monkeypatch):
+    monkeypatch.setenv("FLOORSHARE_DASHBOARD_PASSWORD", "s3cret")
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Floorshare"]  # only the sign-in form, no page
+    at.text_input[0].input("wrong")
+    at.button[0].click().run()
+    assert at.error and "not right" in at.error[0].value
+    at.text_input[0].input("s3cret")
+    at.button[0].click().run()
+    assert [t.value for t in at.title] == ["Analyse a recording"]
+
+
+@pytest.fixture
+def fake_models(monkeypatch):
+    """The Analyse page's queue with fake models (the real pipeline stages after them)."""
+    from dashboard import jobs
+    from tests.dashboard.conftest import fake_analyzer
+
+    monkeypatch.setattr(jobs, "load_analyzer", fake_analyzer)
+    jobs.job_queue.clear()
+    yield jobs
+    jobs.job_queue.clear()
+
+
+def upload_folders() -> set[str]:
+    import tempfile
+    from pathlib import Path
+
+    from dashboard.uploads import TEMP_PREFIX
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*")}
+
+
+def test_upload_is_analysed_stored_and_its_report_opens(seeded, fake_models, tmp_path):
+    from tests.conftest import write_tone_wav
+
+    before = upload_folders()
+    wav = write_tone_wav(tmp_path / "upload.wav", 72.0, freq=523.0).read_bytes()
+    at = open_page("app_pages/analyse.py")
+    at.file_uploader[0].set_value(("../Weekly sync (room 2).wav", wav, "audio/wav"))
+    next(t for t in at.text_input if t.label == "New group name").input("Design crew")
+    next(s for s in at.selectbox if s.label == "Group").set_value("New group…")
+    next(t for t in at.text_input if t.label == "Attendees").input("Ana, Ben, Chloe, Dev")
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = fake_models.job_queue().jobs()[-1]
+    assert job.name == "Weekly_sync_room_2.wav"  # sanitised: no folders, no spaces or brackets
+    assert fake_models.job_queue().wait(job, 60) and job.status == "done", job.error
+    at.run()  # the page notices the finished job and opens its report
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Session report"]
+    stored = seeded.store.summary(job.session_id)
+    assert (stored.group, stored.title) == ("Design crew", "Weekly sync room 2")
+    result = seeded.store.load(job.session_id)
+    assert any(s.silent_attendee for s in result.metrics.speakers)  # the attendee list reached the metrics
+    assert upload_folders() == before  # the temporary upload is gone
+
+
+def test_a_text_file_named_mp3_is_refused_in_one_line(seeded, fake_models):
+    before = upload_folders()
+    at = open_page("app_pages/analyse.py")
+    at.file_uploader[0].set_value(("notes.mp3", b"this is not audio at all\n" * 40, "audio/mpeg"))
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("notes.mp3: ") and "audio" in at.error[0].value
+    assert "\n" not in at.error[0].value and "/tmp" not in at.error[0].value
+    assert fake_models.job_queue().jobs() == []
+    assert upload_folders() == before
