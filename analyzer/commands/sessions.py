@@ -89,8 +89,17 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
                          "directives": directive_total(s.directives) if s else None})
     return {**summary_dict,
             "verdict_reasons": [with_names(result, r) for r in metrics.verdict.reasons] if metrics else [],
-            "indices": asdict(metrics.group) if metrics else None,
+            "indices": _indices(result),
             "speakers": speakers}
+
+
+def _indices(result: SessionResult) -> dict[str, Any] | None:
+    if result.metrics is None:
+        return None
+    indices = asdict(result.metrics.group)
+    if isinstance(indices.get("hub"), str):
+        indices["hub_name"] = result.speaker_names.get(indices["hub"])
+    return indices
 
 
 @sessions_app.command("show")

@@ -107,6 +107,7 @@ def test_rename_shows_in_every_export_and_trends(app, tmp_path):
     shown = json.loads(run(app, "sessions", "show", first, "--json", "--db", db))
     assert shown["id"] == first and shown["speakers"][0]["name"] == "Ana Lopez"
     assert all("SPEAKER_00" not in r for r in shown["verdict_reasons"])
+    assert (shown["indices"]["hub"], shown["indices"]["hub_name"]) == ("SPEAKER_00", "Ana Lopez")
     trends = json.loads(run(app, "trends", "team", "--json", "--db", db))
     assert [s["verdict"] for s in trends["sessions"]] == ["hub_and_spoke", "one_to_many"]
     assert [s["indices"]["gini"] for s in trends["sessions"]] == [0.31, 0.5]
