@@ -161,3 +161,9 @@ def test_invalid_toml_is_a_one_line_error(tmp_path):
     bad.write_text("[meeting\nname = 1\n")
     with pytest.raises(InputFormatError, match="bad.toml: not a valid TOML scenario"):
         load_scenario(bad)
+
+
+def test_the_same_scenario_composes_the_same_audio():
+    first = compose_meeting(scenario_from_dict(SMALL, source="a.toml"))
+    second = compose_meeting(scenario_from_dict(SMALL, source="a.toml"))
+    assert np.array_equal(first.samples, second.samples) and first.segments == second.segments
