@@ -69,16 +69,46 @@ class CamPlusPlusEmbedding(Model):
         feats = torch.stack(feats)  # (batch, frames, 80)
         return feats - feats.mean(dim=1, keepdim=True)
 
-    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
-        frames = self.fbank(waveforms).transpose(1, 2)  # (batch, 80, frames)
-        net = self.network
-        hidden = net.head(frames)
-        for name, layer in net.xvector.named_children():
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+        for name, layer in self.network.xvector.named_children():
             if name == "stats":
                 break
-            hidden = layer(hidden)  # ends (batch, channels, frames / 2)
-        stats = self.pool(hidden, weights=weights)  # (batch, 2 * channels)
-        return net.xvector.dense(stats)
+            hidden = layer(hidden)
+        return hidden
+
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        if weights is None:
+            return self.network.xvector.dense(self.pool(self.trunk(waveforms)))
+        # pyannote asks for one embedding per (chunk, local speaker): the same chunk arrives
+        # once per speaker, consecutively. Run the network once per distinct active chunk and
+        # pool with each speaker's weights: same numbers, about 3x less work.
+        groups = _consecutive_groups(waveforms)
+        active = [bool(weights[start:end].sum() > 0) for start, end in groups]
+        hidden_rows: list[torch.Tensor | None] = [None] * len(groups)
+        wanted = [i for i, is_active in enumerate(active) if is_active]
+        if wanted:
+            computed = self.trunk(torch.stack([waveforms[groups[i][0]] for i in wanted]))
+            for row, i in enumerate(wanted):
+                hidden_rows[i] = computed[row]
+        template = next((h for h in hidden_rows if h is not None), None)
+        if template is None:  # no speech in any chunk of this batch: embeddings are unused
+            return torch.full((len(waveforms), self.dimension), float("nan"))
+        hidden = torch.stack([
+            (hidden_rows[g] if hidden_rows[g] is not None else torch.zeros_like(template))
+            for g, (start, end) in enumerate(groups) for _ in range(start, end)])
+        return self.network.xvector.dense(self.pool(hidden, weights=weights))
+
+
+def _consecutive_groups(waveforms: torch.Tensor) -> list[tuple[int, int]]:
+    """(start, end) index ranges of runs of identical consecutive waveforms in a batch."""
+    groups, start = [], 0
+    for index in range(1, len(waveforms) + 1):
+        if index == len(waveforms) or not torch.equal(waveforms[index], waveforms[start]):
+            groups.append((start, index))
+            start = index
+    return groups
 
 
 def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:

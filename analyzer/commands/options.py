@@ -11,7 +11,7 @@ from analyzer.config import AnalysisConfig, load_config
 from analyzer.errors import ConfigError
 
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help="TOML file with analysis settings "
-                                                    "(sections [asr] [diarization] [alignment] [metrics]).")]
+                                                    "(sections \\[asr], \\[diarization], \\[alignment], \\[metrics]).")]
 NumSpeakers = Annotated[Optional[int], typer.Option("--num-speakers", "-n", min=1, max=30,
                                                     help="Exact number of speakers, when known.")]
 MinSpeakers = Annotated[Optional[int], typer.Option("--min-speakers", min=1, max=30,
