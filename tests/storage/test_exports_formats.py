@@ -153,8 +153,10 @@ def test_html_opens_headless_without_any_request(tmp_path):
     path.write_text(to_html(make_result(speaker_names=NAMES)), encoding="utf-8")
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
+        chromium = Path("/usr/bin/chromium")  # Debian's (.ci/run installs it); never downloaded
         try:
-            browser = pw.chromium.launch()
+            browser = pw.chromium.launch(executable_path=str(chromium) if chromium.exists() else None,
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
         except Exception as exc:  # noqa: BLE001 - no browser installed here
             pytest.skip(f"no headless Chromium ({str(exc).splitlines()[0]})")
         page = browser.new_page()
