@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 import wave
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+# Tests never touch the user's own data: the default database and data folder live in a temp dir.
+_TEST_HOME = tempfile.mkdtemp(prefix="floorshare-tests-")
+os.environ["XDG_DATA_HOME"] = _TEST_HOME
+os.environ["FLOORSHARE_DB"] = f"sqlite:///{_TEST_HOME}/sessions.db"
 
 from analyzer.audio import LoadedAudio  # noqa: E402
 from analyzer.config import AnalysisConfig, AsrConfig, DiarizationConfig  # noqa: E402

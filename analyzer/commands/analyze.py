@@ -12,6 +12,7 @@ from analyzer.commands import options as o
 from analyzer.commands.progress_bar import stage_progress
 from analyzer.console import console, err_console
 from analyzer.errors import AnalyzerError
+from analyzer.exports import display_name, format_clock, with_names
 from analyzer.outputs import write_outputs
 from analyzer.schema import SessionResult
 
@@ -34,6 +35,8 @@ def analyze(
                                      help="Sessions database: SQLAlchemy URL or SQLite file path."),
     keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
                                     "stored session (not kept by default)."),
+    force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
+                               "this recording analysed with the same settings."),
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -53,11 +56,18 @@ def analyze(
     failures = 0
     for path in paths:
         try:
-            with stage_progress(path.name) as hook:
-                analyzer = analyzer or build_analyzer(config)
-                result = analyzer.analyze_file(path, hook=hook)
+            session_id = None if force or store is None else _stored_session(store, path, config)
+            if session_id is not None:
+                result = store.load(session_id)
+                err_console.print(f"{path}: already analysed with these settings (session {session_id}); "
+                                  "showing the stored result (use --force to analyse again)", highlight=False)
+            else:
+                with stage_progress(path.name) as hook:
+                    analyzer = analyzer or build_analyzer(config)
+                    result = analyzer.analyze_file(path, hook=hook)
             folder = write_outputs(result, out)
-            session_id = store.save(result, group=group, keep_audio=keep_audio) if store else None
+            if store is not None and session_id is None:
+                session_id = store.save(result, group=group, keep_audio=keep_audio)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
@@ -68,6 +78,13 @@ def analyze(
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
+
+
+def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - SessionStore
+    from analyzer.audio import check_readable, file_sha256
+
+    check_readable(path)
+    return store.find(file_sha256(path), config.config_hash())
 
 
 def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
@@ -94,4 +111,7 @@ def print_summary(result: SessionResult) -> None:
     if metrics:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
         for reason in metrics.verdict.reasons:
-            console.print(f"  - {reason}", highlight=False)
+            console.print(f"  - {with_names(result, reason)}", highlight=False)
+    for hit in result.directives[:3]:
+        console.print(f"  directive ({hit.category}) [{format_clock(hit.time)}] "
+                      f"{display_name(result, hit.speaker)}: \"{hit.text}\"", highlight=False, markup=False)
