@@ -48,6 +48,7 @@ class Discovery:
     recordings: tuple[Discovered, ...]
     rejected: tuple[Discovered, ...]
     ignored: tuple[Path, ...]
+    descended: tuple[Path, ...] = ()  # folders with no recording on top, searched recursively anyway
 
     @property
     def items(self) -> tuple[Discovered, ...]:
@@ -65,18 +66,25 @@ def discover(inputs: list[Path], *, recursive: bool = False) -> Discovery:
 
     Args:
         inputs: folders to scan and single files to include.
-        recursive: also scan sub-folders (hidden folders are skipped).
+        recursive: also scan sub-folders (hidden folders are skipped). Without it, a folder
+            with no audio file at its top level but sub-folders (a corpus by meeting) is
+            still searched recursively, and listed in ``Discovery.descended``.
 
     Raises:
         AudioError: an input does not exist.
     """
     files: dict[str, tuple[Path, Path]] = {}
     explicit: set[str] = set()
+    descended: list[Path] = []
     for given in inputs:
         if not given.exists():
             raise AudioError(f"{given}: no such file or folder; check the path")
         if given.is_dir():
-            for path in _walk(given, recursive):
+            found = _walk(given, recursive)
+            if not recursive and not any(p.suffix.lower() in AUDIO_EXTENSIONS for p in found):
+                found = _walk(given, True)
+                descended.append(given)
+            for path in found:
                 files.setdefault(_identity(path), (path, path.relative_to(given)))
         else:
             files.setdefault(_identity(given), (given, Path(given.name)))
@@ -96,7 +104,7 @@ def discover(inputs: list[Path], *, recursive: bool = False) -> Discovery:
                 ignored.append(path)
             continue
         recordings.append(Discovered(path, duration=duration, relative=relative))
-    return Discovery(tuple(recordings), tuple(rejected), tuple(ignored))
+    return Discovery(tuple(recordings), tuple(rejected), tuple(ignored), tuple(descended))
 
 
 def _walk(folder: Path, recursive: bool) -> list[Path]:

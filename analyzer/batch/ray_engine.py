@@ -24,6 +24,7 @@ from analyzer.config import AnalysisConfig
 from analyzer.errors import AnalyzerError, ConfigError, ModelError
 
 WAIT_INTERVAL_S = 0.25
+READY_TIMEOUT_S = 600.0  # actors waiting for a node (autoscaling) or loading models
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024  # results are small; leave the memory to the models
 AUTH_MODE_ENV = "RAY_AUTH_MODE"
 AUTH_TOKEN_ENV = "RAY_AUTH_TOKEN"
@@ -42,25 +43,34 @@ class AnalyzerActor:
     def ready(self) -> str:
         return self.worker
 
-    def analyze(self, task: BatchTask, audio: bytes | None = None) -> FileOutcome:
-        """Analyse ``task.path``, or the shipped ``audio`` bytes written to a temporary file."""
+    def analyze(self, task: BatchTask, audio: bytes | None = None, shown_path: str | None = None) -> FileOutcome:
+        """Analyse ``task.path`` (absolute), or the shipped ``audio`` bytes written to a temporary file.
+
+        Results and errors name ``shown_path``, the path as the user gave it on the driver.
+        """
         from analyzer.batch.tasks import analyze_task
 
         def send(update: StageUpdate) -> None:
             self.board.report.remote(update)
 
+        shown_path = shown_path or task.path
         if audio is None:
-            return analyze_task(self.analyzer, task, self.worker, send)
+            return _renamed(analyze_task(self.analyzer, task, self.worker, send), task.path, shown_path)
         with tempfile.TemporaryDirectory(prefix="floorshare-") as folder:
             local = Path(folder) / Path(task.path).name
             local.write_bytes(audio)
             outcome = analyze_task(self.analyzer, replace(task, path=str(local)), self.worker, send)
-        if outcome.result is not None:  # report the driver's path, not the temporary copy
-            recording = replace(outcome.result.recording, path=task.path)
-            outcome = replace(outcome, result=replace(outcome.result, recording=recording))
-        elif outcome.error:
-            outcome = replace(outcome, error=outcome.error.replace(str(local), task.path))
+        return _renamed(outcome, str(local), shown_path)
+
+
+def _renamed(outcome: FileOutcome, used: str, shown: str) -> FileOutcome:
+    """Put the driver's path back into a result or an error message."""
+    if used == shown:
         return outcome
+    if outcome.result is not None:
+        recording = replace(outcome.result.recording, path=shown)
+        return replace(outcome, result=replace(outcome.result, recording=recording))
+    return replace(outcome, error=(outcome.error or "").replace(used, shown))
 
 
 class ProgressBoard:
@@ -164,14 +174,27 @@ class RayEngine:
         return max(1, int(resources.get("CPU", 1) // self.threads))
 
     @staticmethod
-    def _wait_ready(ray, actors: dict) -> None:
+    def _wait_ready(ray, actors: dict, timeout: float = READY_TIMEOUT_S) -> None:
+        """Wait for actors to load their models; drop (kill) those not placed in time.
+
+        Raises:
+            ModelError: an actor failed to load the models, or none became ready.
+        """
         from ray.exceptions import RayError
 
+        refs = {actor.ready.remote(): name for name, actor in actors.items()}
+        ready, late = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
         try:
-            ray.get([actor.ready.remote() for actor in actors.values()])
+            ray.get(ready)
         except RayError as exc:
             raise ModelError(f"Ray workers could not load the models ({_first_line(exc)}); run "
                              "`floorshare models verify` on every node and check each has ~1.5 GB free") from None
+        if not ready:
+            raise ModelError(f"no Ray worker started within {timeout:.0f} s: the cluster has no room for an "
+                             "actor (2 CPUs and ~1.5 GB each, 1 GPU with --device cuda); add nodes or "
+                             "lower --workers")
+        for ref in late:
+            ray.kill(actors.pop(refs[ref]))
 
     def _submit_idle(self, ray, actors: dict, pending: list[BatchTask], running: dict) -> Iterator[Event]:
         busy = {name for name, _, _ in running.values()}
@@ -180,7 +203,8 @@ class RayEngine:
                 continue
             task = pending.pop()
             audio = Path(task.path).read_bytes() if self.ship_audio else None
-            running[actor.analyze.remote(task, audio)] = (name, task, time.perf_counter())
+            absolute = replace(task, path=str(Path(task.path).absolute()))  # actors may run elsewhere
+            running[actor.analyze.remote(absolute, audio, task.path)] = (name, task, time.perf_counter())
             yield FileStarted(name, task.index)
 
 

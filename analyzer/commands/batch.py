@@ -97,6 +97,9 @@ def _run_batch(inputs, recursive, config, options, *, engine, workers, ray_addre
                                  ship_audio=ship_audio, factory=_factory())
     with err_console.status("finding recordings…"):
         discovery = discover(inputs, recursive=recursive)
+    for folder in discovery.descended:
+        err_console.print(f"{folder}: no audio file at its top level, so its sub-folders were searched too",
+                          highlight=False)
     with SessionStore(db) as store:
         runner = BatchRunner(store, FailureLedger(ledger_path(store.url)), config, options)
         plan = runner.plan(discovery)

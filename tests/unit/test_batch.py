@@ -237,3 +237,32 @@ def test_engine_options_are_checked() -> None:
 def test_unknown_factory_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="cannot be imported"):
         load_factory("analyzer.nowhere:build")
+
+
+def test_a_folder_of_folders_is_searched_without_recursive(tmp_path: Path) -> None:
+    for meeting in ("2024-01", "2024-02"):
+        (tmp_path / "corpus" / meeting).mkdir(parents=True)
+        write_tone_wav(tmp_path / "corpus" / meeting / "room.wav", 1.0)
+    (tmp_path / "corpus" / "README.md").write_text("corpus", encoding="utf-8")
+    found = discover([tmp_path / "corpus"])
+    assert [str(d.relative) for d in found.recordings] == ["2024-01/room.wav", "2024-02/room.wav"]
+    assert found.descended == (tmp_path / "corpus",)
+    write_tone_wav(tmp_path / "corpus" / "top.wav", 1.0)
+    assert [d.path.name for d in discover([tmp_path / "corpus"]).recordings] == ["top.wav"]
+
+
+def test_ray_actor_body_analyses_shipped_audio_and_reports_the_driver_path(folder: Path) -> None:
+    from analyzer.batch.ray_engine import AnalyzerActor
+
+    class Board:
+        def __init__(self) -> None:
+            self.updates = []
+            self.report = type("Remote", (), {"remote": lambda _, update: self.updates.append(update)})()
+
+    board = Board()
+    actor = AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", board)
+    shipped = actor.analyze(BatchTask(0, "/elsewhere/a.wav"), (folder / "a.wav").read_bytes(), "meetings/a.wav")
+    assert shipped.result is not None and shipped.result.recording.path == "meetings/a.wav"
+    assert {u.stage for u in board.updates} >= {"decode", "diarize", "metrics"}
+    bad = actor.analyze(BatchTask(1, "/elsewhere/fake.mp3"), (folder / "fake.mp3").read_bytes(), "x/fake.mp3")
+    assert bad.result is None and bad.error.startswith("x/fake.mp3: ") and "/tmp" not in bad.error
