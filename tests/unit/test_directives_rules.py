@@ -41,6 +41,7 @@ def test_obligations(text: str) -> None:
     "Can you send the agenda around?", "could you take a look at the failing test",
     "would you mind renaming the file", "Would you be able to host next week?",
     "why don't you pair with Ivan on it", "can you please follow up with the bank",
+    "can you remind me to call the bank",
 ])
 def test_question_directives(text: str) -> None:
     assert categories(text)[:1] == ["question_directive"]
@@ -78,6 +79,7 @@ def test_inclusive(text: str) -> None:
     ("check question", "can you hear me?"), ("check question", "could you see the slide?"),
     ("check question", "can everybody see my screen"), ("check question", "can you make it at ten"),
     ("fact question", "did you book the room"), ("fact question", "what should we call it"),
+    ("fact question", "can you just remind me I don't have to tick the box"),
     ("backchannel", "yeah"), ("backchannel", "uh huh"), ("backchannel", "right right okay"),
     ("backchannel", "mm-hmm sure"), ("backchannel", "got it, thanks"),
     ("commitment", "I'll send it tonight"), ("commitment", "i can take that one"),
