@@ -129,8 +129,9 @@ def network_edges(result: SessionResult) -> pd.DataFrame:
     for (a, b), by_source in counts.items():
         forward, backward = by_source.get(a, 0), by_source.get(b, 0)
         for end, person in (("a", a), ("b", b)):
-            rows.append({"edge": f"{a} ↔ {b}", "end": end, "x": nodes.at[person, "x"], "y": nodes.at[person, "y"],
-                         "handovers": forward + backward, "detail": f"{a} → {b}: {forward}, {b} → {a}: {backward}"})
+            rows.append({"edge": f"{a} ↔ {b}", "end": end, "x": nodes.at[person, "x"],
+                         "y": nodes.at[person, "y"], "handovers": forward + backward,
+                         "detail": f"{a} → {b}: {forward}, {b} → {a}: {backward}"})
     return pd.DataFrame(rows, columns=["edge", "end", "x", "y", "handovers", "detail"])
 
 
@@ -160,7 +161,8 @@ def directives_chart(result: SessionResult) -> alt.Chart:
     data = tables.directives_table(result).groupby(["person", "category"], as_index=False).size()
     data = data.rename(columns={"size": "directives"})
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("directives:Q", title="directives", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y("person:N", sort=people, title=None),
+        x=alt.X("directives:Q", title="directives", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("person:N", sort=people, title=None),
         color=alt.Color("category:N", scale=alt.Scale(range=list(OKABE_ITO)),
                         legend=alt.Legend(title=None)),
         tooltip=["person", "category", "directives"],
@@ -173,11 +175,13 @@ def questions_chart(result: SessionResult) -> alt.HConcatChart:
     data = tables.questions_table(result)
     colour = alt.Color("person:N", scale=person_scale(people), legend=None)
     questions = alt.Chart(data).mark_bar().encode(
-        x=alt.X("questions:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y("person:N", sort=people, title=None), color=colour,
+        x=alt.X("questions:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("person:N", sort=people, title=None), color=colour,
         tooltip=["person", "questions"]).properties(title="questions asked", width=260,
                                                      height=ROW_PX * len(people))
     latency = alt.Chart(data.dropna(subset=["median gap before speaking (s)"])).mark_bar().encode(
         x=alt.X("median gap before speaking (s):Q"), y=alt.Y("person:N", sort=people, title=None), color=colour,
-        tooltip=["person", "median gap before speaking (s)"]).properties(title="median gap before speaking (s)", width=260,
+        tooltip=["person", "median gap before speaking (s)"]).properties(
+            title="median gap before speaking (s)", width=260,
                                                                          height=ROW_PX * len(people))
     return alt.hconcat(questions, latency)

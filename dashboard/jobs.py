@@ -26,7 +26,8 @@ from dashboard.uploads import StagedUpload
 
 log = logging.getLogger(__name__)
 
-QUEUED, LOADING, RUNNING, SAVING, DONE, FAILED = "queued", "loading models", "analysing", "saving", "done", "failed"
+QUEUED, LOADING, RUNNING, SAVING = "queued", "loading models", "analysing", "saving"
+DONE, FAILED = "done", "failed"
 FINISHED = (DONE, FAILED)
 
 
@@ -169,9 +170,11 @@ class JobQueue:
 
 
 def load_analyzer():  # noqa: ANN201 - analyzer.pipeline.Analyzer
-    """The real analyzer with the pinned models (loaded once per process)."""
+    """The real analyzer with the pinned models (loaded once per process), telemetry and hub access off."""
     from analyzer.pipeline import build_analyzer
+    from analyzer.privacy import enforce_offline
 
+    enforce_offline()
     return build_analyzer(AnalysisConfig())
 
 

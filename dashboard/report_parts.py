@@ -13,6 +13,8 @@ from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv", "rttm": "text/plain",
                   "srt": "application/x-subrip", "vtt": "text/vtt", "md": "text/markdown"}
+EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV (per person and turn)",
+                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles", "md": "Markdown"}
 
 
 def verdict(result: SessionResult) -> None:
@@ -140,9 +142,7 @@ def downloads(result: SessionResult, summary) -> None:  # noqa: ANN001 - Session
         left.download_button("HTML report (opens offline, can be emailed)", html, file_name=f"{stem}.html",
                              mime="text/html", icon=":material/download:", key="download_html")
     fmt = right.selectbox("Export format", list(EXPORT_FORMATS), key="export_format",
-                          format_func=lambda f: {"json": "JSON (everything)", "csv": "CSV (per person and turn)",
-                                                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles",
-                                                 "vtt": "WebVTT subtitles", "md": "Markdown"}[f])
+                          format_func=EXPORT_LABELS.get)
     try:
         text = data.session_export(summary.id, fmt)
     except AnalyzerError as exc:

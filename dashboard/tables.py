@@ -137,7 +137,8 @@ def group_indices_table(result: SessionResult) -> pd.DataFrame:
         ("Gini", g.gini, "0 = equal speaking time, 1 = one person spoke"),
         ("speaker changes per minute", g.speaker_changes_per_minute, "how often the floor changed hands"),
         ("hub share", g.hub_share, "share of turn changes that involve the most connected person"),
-        ("spoke-to-spoke share", g.spoke_to_spoke_share, "share of turn changes that do not involve that person"),
+        ("spoke-to-spoke share", g.spoke_to_spoke_share,
+         "share of turn changes that do not involve that person"),
         ("reciprocity", g.reciprocity, "how much handovers A -> B are matched by B -> A"),
         ("centralisation", g.centralization, "0 = handovers spread evenly, 1 = all through one person"),
     ]

@@ -64,7 +64,8 @@ def title_from_name(name: str) -> str:
     return stem.replace("_", " ").strip() or "recording"
 
 
-def stage_upload(data: BinaryIO, original_name: str, size: int, limit_mb: int = UPLOAD_LIMIT_MB) -> StagedUpload:
+def stage_upload(data: BinaryIO, original_name: str, size: int,
+                 limit_mb: int = UPLOAD_LIMIT_MB) -> StagedUpload:
     """Save an upload to a private temporary folder and check that it holds audio.
 
     Args:

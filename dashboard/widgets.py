@@ -57,6 +57,9 @@ def _done(job: jobs.Job) -> None:
 def _running(job: jobs.Job, who: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{job.name}**{who}: {job.status}…")
+        if job.status == jobs.LOADING:
+            st.caption("The first analysis after the dashboard starts loads the speech models; later ones "
+                       "start at once.")
         for stage, fraction in job.stage_fractions():
             label = f"{stage}: {'done' if fraction >= 1 else f'{fraction:.0%}'}"
             st.progress(fraction, text=label)

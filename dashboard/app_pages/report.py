@@ -49,8 +49,9 @@ st.header(summary.title)
 speakers = result.metrics.speakers if result.metrics else ()
 silent = sum(1 for s in speakers if s.silent_attendee)
 attendees = f" and {silent} silent attendee{'s' if silent > 1 else ''}" if silent else ""
-st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]} · {format_clock(result.recording.duration)} · "
-           f"{len(speakers) - silent} speakers{attendees} · session {session_id}")
+st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]} · "
+           f"{format_clock(result.recording.duration)} · {len(speakers) - silent} speakers{attendees} · "
+           f"session {session_id}")
 st.info(wording.ESTIMATES_NOTE, icon=":material/info:")
 
 report_parts.verdict(result)

@@ -32,7 +32,8 @@ shown = [s for s, day in zip(summaries, days)
          and (not chosen_verdicts or s.verdict in chosen_verdicts)]
 shown.reverse()  # newest first
 
-table = pd.DataFrame([{"id": s.id, "title": s.title, "group": s.group, "recorded": s.recorded_at[:16].replace("T", " "),
+table = pd.DataFrame([{"id": s.id, "title": s.title, "group": s.group,
+                       "recorded": s.recorded_at[:16].replace("T", " "),
                        "length": format_clock(s.duration), "speakers": s.num_speakers,
                        "verdict": wording.verdict_title(s.verdict)} for s in shown],
                      columns=["id", "title", "group", "recorded", "length", "speakers", "verdict"])

@@ -20,7 +20,8 @@ upload_limit = st.get_option("server.maxUploadSize")
 st.subheader("Where things are")
 st.markdown(f"""
 - **Database:** `{url}` (set with `floorshare dashboard --db URL` or the `FLOORSHARE_DB` variable)
-- **Kept audio:** `{store.audio_dir}` (only for sessions analysed with “Keep the audio”; deleted with the session)
+- **Kept audio:** `{store.audio_dir}` (only for sessions analysed with “Keep the audio”; deleted with
+  the session)
 - **Models:** `{cache_dir()}` (set with `FLOORSHARE_MODELS`; fetched once with `floorshare models fetch`)
 - **Uploads while they are analysed:** private folders `{uploads.TEMP_PREFIX}*` in `{tempfile.gettempdir()}`
 """)

@@ -51,7 +51,8 @@ def test_one_analysis_at_a_time_the_others_queued(tmp_path):
     store = SessionStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
     analyzer = GatedAnalyzer()
     queue = jobs.JobQueue(analyzer_factory=lambda: analyzer)
-    first = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a", config=AnalysisConfig())
+    first = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a",
+                         config=AnalysisConfig())
     second = queue.submit(stage(tmp_path, "b.wav", 300.0), store=store, group="g", title="b",
                           config=AnalysisConfig())
     for _ in range(200):
@@ -74,9 +75,11 @@ def test_same_recording_and_settings_open_the_stored_session(tmp_path):
 
     store = SessionStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
     queue = jobs.JobQueue(analyzer_factory=fake_analyzer)
-    first = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a", config=AnalysisConfig())
+    first = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a",
+                         config=AnalysisConfig())
     assert queue.wait(first, 30) and first.status == jobs.DONE
-    again = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a", config=AnalysisConfig())
+    again = queue.submit(stage(tmp_path, "a.wav", 200.0), store=store, group="g", title="a",
+                         config=AnalysisConfig())
     assert queue.wait(again, 30) and again.already_stored and again.session_id == first.session_id
     assert len(store.list_sessions()) == 1
     store.close()

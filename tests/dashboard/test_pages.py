@@ -54,7 +54,7 @@ def test_report_shows_verdict_shares_and_every_section(seeded):
 def test_transcript_search_filters_turns(seeded):
     at = open_page("app_pages/report.py", session=str(seeded.led))
     at.text_input(key="transcript_search").input("launch").run()
-    transcript = next(df.value for df in at.dataframe if "text" in df.value.columns and "turn" in df.value.columns)
+    transcript = next(df.value for df in at.dataframe if {"text", "turn"} <= set(df.value.columns))
     assert len(transcript) == 2 and all("launch" in t for t in transcript["text"])
 
 
