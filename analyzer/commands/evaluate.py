@@ -69,17 +69,40 @@ def evaluate(
         config = o.build_config(config_file, device=device, asr_model=asr_model)
         loaded = load_manifest(manifest, data_root)
         analyzer = build_analyzer(config)
+        done: list = []
+
+        def on_file(score) -> None:
+            _print_file(score)
+            done.append(score)
+            if json_out is not None:  # partial report after each file, in case a long run is stopped
+                _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "partial": True,
+                                       "files": [file_score_dict(s) for s in done]})
+
         scores, summary = evaluate_manifest(loaded, analyzer, config, work / loaded.name,
-                                            hook_for=stage_progress, on_file=_print_file)
+                                            hook_for=stage_progress, on_file=on_file)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     _print_summary(loaded.name, summary)
     if json_out is not None:
-        report = {"manifest": str(manifest), "name": loaded.name, "config": config.to_dict(),
-                  "files": [file_score_dict(s) for s in scores], "overall": summary}
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        console.print(f"report: {json_out}", highlight=False)
+        _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "config": config.to_dict(),
+                               "files": [file_score_dict(s) for s in scores], "overall": summary})
+        console.print(f"report: {json_out}", highlight=False, markup=False)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise _fail(AnalyzerError(f"{path}: cannot write the report ({exc.strerror}); "
+                                  "choose a writable --json path")) from None
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _pct(value: Any) -> str:
@@ -147,7 +170,8 @@ def bench(
         load_s, results = run_bench(paths, config)
     except AnalyzerError as exc:
         raise _fail(exc) from None
-    console.print(f"machine: {machine_description()}", highlight=False, markup=False)
+    console.print(f"machine: {machine_description()}; load average now {_load_average()}", highlight=False,
+                  markup=False)
     table = Table(title="floorshare bench (seconds unless stated)")
     table.add_column("figure")
     for r in results:
@@ -156,16 +180,19 @@ def bench(
     rows += [(stage, lambda r, k=stage: f"{r.stages[k]:.2f} s")
              for stage in ("decode", "diarization", "transcription", "alignment+metrics")]
     rows += [("total", lambda r: f"{r.total_s:.2f} s"), ("RTF (total / audio)", lambda r: f"{r.rtf:.3f}"),
+             ("CPU time (user+sys)", lambda r: f"{r.cpu_s:.1f} s"),
+             ("CPU s per audio s", lambda r: f"{r.cpu_per_audio_s:.3f}"),
              ("peak RSS", lambda r: f"{r.peak_rss_mib:.0f} MiB"),
              ("faster-whisper alone", lambda r: f"{r.whisper_alone_s:.2f} s"),
              ("faster-whisper alone RTF", lambda r: f"{r.whisper_rtf:.3f}"),
+             ("faster-whisper alone CPU time", lambda r: f"{r.whisper_cpu_s:.1f} s"),
              ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x")]
     for label, render in rows:
         table.add_row(label, *(render(r) for r in results))
     console.print(table)
     if json_out is not None:
         data = {"machine": machine_description(), "model_load_s": load_s, "config": config.to_dict(),
-                "results": [{**asdict(r), "rtf": r.rtf, "whisper_rtf": r.whisper_rtf,
+                "load_average": _load_average(),
+                "results": [{**asdict(r), "rtf": r.rtf, "whisper_rtf": r.whisper_rtf, "cpu_per_audio_s": r.cpu_per_audio_s,
                              "ratio_to_whisper": r.ratio_to_whisper} for r in results]}
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        _write_json(json_out, data)

@@ -35,6 +35,8 @@ class BenchResult:
     total_s: float
     peak_rss_mib: float
     whisper_alone_s: float
+    cpu_s: float = 0.0  # user + system CPU seconds of the analysis (all threads)
+    whisper_cpu_s: float = 0.0
 
     @property
     def rtf(self) -> float:
@@ -43,6 +45,11 @@ class BenchResult:
     @property
     def whisper_rtf(self) -> float:
         return self.whisper_alone_s / self.audio_s if self.audio_s else 0.0
+
+    @property
+    def cpu_per_audio_s(self) -> float:
+        """CPU seconds per audio second: less sensitive than RTF to other programs' load."""
+        return self.cpu_s / self.audio_s if self.audio_s else 0.0
 
     @property
     def ratio_to_whisper(self) -> float:
@@ -72,6 +79,12 @@ def peak_rss_mib() -> float:
     """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if platform.system() == "Darwin" else peak / 1024
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far (all threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def machine_description() -> str:
@@ -122,13 +135,14 @@ def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None) -> t
     results = []
     for path in paths:
         clock = StageClock()
-        started = time.perf_counter()
+        cpu_started, started = cpu_seconds(), time.perf_counter()
         result = analyzer.analyze_file(path, hook=clock)
-        ended = time.perf_counter()
-        whisper_started = time.perf_counter()
+        ended, cpu_used = time.perf_counter(), cpu_seconds() - cpu_started
+        cpu_started, whisper_started = cpu_seconds(), time.perf_counter()
         analyzer.transcriber.transcribe(load_audio(path), config=config.asr)
-        whisper_s = time.perf_counter() - whisper_started
+        whisper_s, whisper_cpu = time.perf_counter() - whisper_started, cpu_seconds() - cpu_started
         results.append(BenchResult(file=str(path), audio_s=result.recording.duration, model_load_s=round(load_s, 3),
                                    stages=clock.durations(started, ended), total_s=round(ended - started, 3),
-                                   peak_rss_mib=round(peak_rss_mib(), 1), whisper_alone_s=round(whisper_s, 3)))
+                                   peak_rss_mib=round(peak_rss_mib(), 1), whisper_alone_s=round(whisper_s, 3),
+                                   cpu_s=round(cpu_used, 2), whisper_cpu_s=round(whisper_cpu, 2)))
     return load_s, results
