@@ -139,3 +139,27 @@ def test_ray_engine_matches_the_local_engine(tmp_path: Path) -> None:
     assert outputs["ray"]["m00"]["verdict"]["label"] and outputs["ray"]["m00"]["turns"]
     with SessionStore(str(tmp_path / "ray.sqlite")) as store:
         assert [s.group for s in store.list_sessions()] == ["demo", "demo"]
+
+
+def test_ctrl_c_stops_the_batch_keeps_finished_results_and_a_rerun_finishes(tmp_path: Path) -> None:
+    folder, db, report = tmp_path / "in", tmp_path / "db.sqlite", tmp_path / "report.json"
+    make_recordings(folder, 4)
+    SessionStore(str(db)).close()
+    process = subprocess.Popen([sys.executable, "-m", "analyzer", "batch", str(folder), "--workers", "1",
+                                "--db", str(db), "--report", str(report)], cwd=ROOT, env=batch_env(delay=1.5),
+                               start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline, stored = time.monotonic() + 90, 0
+    while stored < 1 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+        with SessionStore(str(db)) as store:
+            stored = len(store.list_sessions())
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    data = json.loads(report.read_text())
+    assert data["interrupted"] and data["totals"]["ok"] >= 1 and data["totals"]["pending"] >= 1
+    assert "run the same command again" in output
+    rerun = floorshare("batch", str(folder), "--db", str(db), "--report", str(report))
+    assert rerun.returncode == 0
+    assert json.loads(report.read_text())["totals"]["skipped"] == data["totals"]["ok"]
