@@ -38,10 +38,17 @@ class AnalyzerActor:
         from analyzer.batch.tasks import load_factory
 
         self.worker, self.board = worker, board
-        self.analyzer = load_factory(factory)(config)
+        self.load_error: str | None = None
+        try:
+            self.analyzer = load_factory(factory)(config)
+        except AnalyzerError as exc:  # reported by ready(), so the driver shows the real message
+            self.load_error = str(exc)
+        except Exception as exc:  # noqa: BLE001
+            self.load_error = f"{type(exc).__name__}: {_first_line(exc)}"
 
-    def ready(self) -> str:
-        return self.worker
+    def ready(self) -> str | None:
+        """None when the models are loaded, else why they could not be."""
+        return self.load_error
 
     def analyze(self, task: BatchTask, audio: bytes | None = None, shown_path: str | None = None) -> FileOutcome:
         """Analyse ``task.path`` (absolute), or the shipped ``audio`` bytes written to a temporary file.
@@ -185,10 +192,12 @@ class RayEngine:
         refs = {actor.ready.remote(): name for name, actor in actors.items()}
         ready, late = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
         try:
-            ray.get(ready)
+            errors = [error for error in ray.get(ready) if error]
         except RayError as exc:
-            raise ModelError(f"Ray workers could not load the models ({_first_line(exc)}); run "
-                             "`floorshare models verify` on every node and check each has ~1.5 GB free") from None
+            errors = [_first_line(exc)]
+        if errors:
+            raise ModelError(f"Ray workers could not load the models ({errors[0]}); run `floorshare models "
+                             "verify` on every node and check each has ~1.5 GB free")
         if not ready:
             raise ModelError(f"no Ray worker started within {timeout:.0f} s: the cluster has no room for an "
                              "actor (2 CPUs and ~1.5 GB each, 1 GPU with --device cuda); add nodes or "

@@ -25,15 +25,16 @@ from tests.unit.test_batch_fakes import DELAY_ENV, FACTORY
 pytestmark = pytest.mark.integration
 
 
-def batch_env(delay: float = 0.0) -> dict[str, str]:
+def batch_env(delay: float = 0.0, factory: str = FACTORY) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-    env.update({"PYTHONPATH": str(ROOT), "FLOORSHARE_BATCH_ANALYZER_FACTORY": FACTORY, DELAY_ENV: str(delay),
+    env.update({"PYTHONPATH": str(ROOT), "FLOORSHARE_BATCH_ANALYZER_FACTORY": factory, DELAY_ENV: str(delay),
                 "COLUMNS": "200"})
     return env
 
 
-def floorshare(*args: str, delay: float = 0.0, timeout: float = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=batch_env(delay),
+def floorshare(*args: str, delay: float = 0.0, factory: str = FACTORY,
+               timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=batch_env(delay, factory),
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -82,6 +83,16 @@ def test_mixed_folder_with_two_workers_isolates_bad_files_and_a_crash(tmp_path: 
         (folder / bad).unlink()
     clean = floorshare("batch", str(folder), "--db", str(db))
     assert clean.returncode == 0 and "0 ok, 3 skipped, 0 failed" in clean.stdout
+
+
+def test_workers_that_cannot_load_models_stop_the_batch_with_one_line(tmp_path: Path) -> None:
+    make_recordings(tmp_path / "in", 2)
+    run = floorshare("batch", str(tmp_path / "in"), "--db", str(tmp_path / "db.sqlite"),
+                     factory="analyzer.nowhere:build")
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1].startswith("error: analyzer factory 'analyzer.nowhere:build' "
+                                                          "cannot be imported")
+    assert "Traceback" not in run.stderr
 
 
 def test_resume_after_the_batch_process_is_killed(tmp_path: Path) -> None:

@@ -266,3 +266,11 @@ def test_ray_actor_body_analyses_shipped_audio_and_reports_the_driver_path(folde
     assert {u.stage for u in board.updates} >= {"decode", "diarize", "metrics"}
     bad = actor.analyze(BatchTask(1, "/elsewhere/fake.mp3"), (folder / "fake.mp3").read_bytes(), "x/fake.mp3")
     assert bad.result is None and bad.error.startswith("x/fake.mp3: ") and "/tmp" not in bad.error
+
+
+def test_ray_actor_reports_a_model_loading_error_instead_of_dying() -> None:
+    from analyzer.batch.ray_engine import AnalyzerActor
+
+    actor = AnalyzerActor("analyzer.nowhere:build", AnalysisConfig(), "r1", board=None)
+    assert "cannot be imported" in actor.ready()
+    assert AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", None).ready() is None
