@@ -28,7 +28,7 @@ class BatchProgress:
 
     def __init__(self, plan: BatchPlan, console: Console, enabled: bool = True) -> None:
         self.plan = plan
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+        self.progress = Progress(TextColumn("{task.description:<40}"), BarColumn(), TaskProgressColumn(),
                                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                                  console=console, transient=False, disable=not enabled)
         self.total_files = len(plan.tasks)

@@ -274,3 +274,24 @@ def test_ray_actor_reports_a_model_loading_error_instead_of_dying() -> None:
     actor = AnalyzerActor("analyzer.nowhere:build", AnalysisConfig(), "r1", board=None)
     assert "cannot be imported" in actor.ready()
     assert AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", None).ready() is None
+
+
+def test_progress_counts_audio_seconds_and_stages_in_flight() -> None:
+    import io
+
+    from rich.console import Console
+
+    from analyzer.batch.display import BatchProgress
+    from analyzer.batch.report import FileReport
+    from analyzer.batch.runner import BatchPlan
+
+    files = [FileReport("a.wav", duration=10.0, worker="w1"), FileReport("b.wav", duration=30.0, worker="w2")]
+    plan = BatchPlan(files=files, tasks=[BatchTask(0, "a.wav"), BatchTask(1, "b.wav")])
+    with BatchProgress(plan, Console(file=io.StringIO()), enabled=False) as progress:
+        overall = progress.progress.tasks[0]
+        assert overall.total == 40.0
+        progress.started(files[1])
+        progress.stage(StageUpdate("w2", 1, "diarize", 1, 2))  # decode done, half of diarize
+        assert overall.completed == pytest.approx(30.0 * (0.03 + 0.25))
+        progress.finished(files[1])
+        assert overall.completed == pytest.approx(30.0) and overall.description.startswith("batch 1/2")
