@@ -6,7 +6,13 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from analyzer.batch.report import FileReport
