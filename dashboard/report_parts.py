@@ -68,6 +68,8 @@ def questions(result: SessionResult) -> None:
     st.subheader("Questions and response latency")
     st.caption("Questions each person asked, and the median gap before each person took the floor "
                "(negative when they usually started while someone was still speaking).")
+    if result.metrics and not any(s.questions for s in result.metrics.speakers):
+        st.caption("No questions were recognised in the transcript.")
     widgets.chart_with_numbers(lambda: charts.questions_chart(result), tables.questions_table(result),
                                key="questions", empty="No turns to measure.")
 

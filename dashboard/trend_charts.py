@@ -58,6 +58,11 @@ def people_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
                                        "interruptions made", "interruptions received", "directives"])
 
 
+def session_axis(trends) -> alt.X:  # noqa: ANN001 - GroupTrends
+    """Sessions along x in recording order, labels slanted so that many sessions stay readable."""
+    return alt.X("session:N", sort=session_order(trends), title=None, axis=alt.Axis(labelAngle=-30))
+
+
 def session_order(trends) -> list[str]:  # noqa: ANN001 - GroupTrends
     return [session_label(s.session_id, s.recorded_at) for s in trends.sessions]
 
@@ -68,26 +73,26 @@ def indices_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
                                         var_name="index", value_name="value").dropna(subset=["value"])
     names = list(INDEX_COLUMNS)
     return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
-        x=alt.X("session:N", sort=session_order(trends), title=None),
+        x=session_axis(trends),
         y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
         color=alt.Color("index:N", scale=alt.Scale(domain=names, range=list(OKABE_ITO[:len(names)])),
                         legend=alt.Legend(title=None)),
         strokeDash=alt.StrokeDash("index:N", legend=None),
         tooltip=["session", "title", "index", "value"],
-    ).properties(height=280)
+    ).properties(height=320)
 
 
 def verdict_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
     """The verdict of each session as a coloured, labelled tile."""
     table = sessions_table(trends)
     verdicts = list(VERDICT_COLOURS)
-    base = alt.Chart(table).encode(x=alt.X("session:N", sort=session_order(trends), title=None))
+    base = alt.Chart(table).encode(x=session_axis(trends))
     tiles = base.mark_rect().encode(
         color=alt.Color("verdict:N", scale=alt.Scale(domain=verdicts, range=list(VERDICT_COLOURS.values())),
                         legend=alt.Legend(title=None)),
         tooltip=["session", "title", "verdict"])
     text = base.mark_text(fontSize=11, color="black").encode(text="verdict:N")
-    return alt.layer(tiles, text).properties(height=50)
+    return alt.layer(tiles, text).properties(height=150)
 
 
 def person_chart(trends, column: str, title: str) -> alt.Chart:  # noqa: ANN001 - GroupTrends
@@ -95,8 +100,8 @@ def person_chart(trends, column: str, title: str) -> alt.Chart:  # noqa: ANN001 
     table = people_table(trends).dropna(subset=[column])
     people = sorted(table["person"].unique().tolist())
     return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
-        x=alt.X("session:N", sort=session_order(trends), title=None),
+        x=session_axis(trends),
         y=alt.Y(f"{column}:Q", title=title),
         color=alt.Color("person:N", scale=person_scale(people), legend=alt.Legend(title=None)),
         tooltip=["person", "session", column],
-    ).properties(height=240)
+    ).properties(height=280)

@@ -22,7 +22,7 @@ days = [date.fromisoformat(s.recorded_at[:10]) for s in summaries]
 verdicts = sorted({s.verdict for s in summaries if s.verdict})
 left, middle, right = st.columns(3)
 group = left.selectbox("Group", ["All groups", *data.list_groups()], key="sessions_group")
-period = middle.date_input("Recorded between", value=(min(days), max(days)), key="sessions_period")
+period = middle.date_input("Recorded between", value=(min(days), max(days)))  # no key: follows new sessions
 chosen_verdicts = right.multiselect("Verdict", verdicts, format_func=wording.verdict_title,
                                     key="sessions_verdicts", placeholder="any verdict")
 

@@ -82,7 +82,7 @@ def test_upload_sample_read_report_rename_and_reload(server):
     url, db = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 5200})  # tall: the whole report in one shot
         page.goto(url)
         expect(page.get_by_role("heading", name="Analyse a recording")).to_be_visible(timeout=60_000)
         page.set_input_files("input[type=file]", str(SAMPLES / "pyannote-sample" / "sample.wav"))
@@ -99,19 +99,20 @@ def test_upload_sample_read_report_rename_and_reload(server):
         assert result.diarization.speakers == ("SPEAKER_00", "SPEAKER_01")
         expect(page.get_by_role("heading", name=verdict_title(summary.verdict))).to_be_visible(timeout=30_000)
         for label in result.diarization.speakers:
-            expect(page.get_by_label(label, exact=True)).to_have_value(label)  # the rename inputs
-        page.set_viewport_size({"width": 1400, "height": 7000})
-        page.wait_for_timeout(3000)  # let the charts draw
+            expect(page.get_by_label(label, exact=True)).to_have_value(label, timeout=60_000)  # rename inputs
+        expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(5000)  # let the charts draw
         shot(page, "2-report")
 
-        page.set_viewport_size({"width": 1400, "height": 1000})
         page.get_by_label("SPEAKER_01", exact=True).fill("Bea")
         page.get_by_role("button", name="Save names").click()
         page.wait_for_timeout(3000)
         page.reload()
         expect(page.get_by_role("heading", name="Session report")).to_be_visible(timeout=60_000)
-        expect(page.get_by_label("SPEAKER_01", exact=True)).to_have_value("Bea", timeout=30_000)
+        expect(page.get_by_label("SPEAKER_01", exact=True)).to_have_value("Bea", timeout=60_000)
         with SessionStore(str(db)) as store:
             assert store.load(summary.id).speaker_names == {"SPEAKER_01": "Bea"}
+        expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(5000)
         shot(page, "3-after-rename-and-reload")
         browser.close()
