@@ -35,9 +35,9 @@ def job_status(job: jobs.Job, position: int, *, own: bool) -> None:
     """One analysis: its state, per-stage progress while running, the outcome when finished."""
     who = "" if own else " (someone else's upload)"
     if job.status == jobs.QUEUED:
-        ahead = f"{position} ahead of it" if position else "next"
-        st.info(f"**{job.name}**{who}: waiting, {ahead}. One recording is analysed at a time.",
-                icon=":material/hourglass_empty:")
+        state = (f"waiting, {position} ahead of it. One recording is analysed at a time." if position
+                 else "starting…")
+        st.info(f"**{job.name}**{who}: {state}", icon=":material/hourglass_empty:")
     elif job.status == jobs.FAILED:
         st.error(f"**{job.name}**: {job.error}", icon=":material/error:")
     elif job.status == jobs.DONE:

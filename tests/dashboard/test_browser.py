@@ -88,7 +88,7 @@ def test_upload_sample_read_report_rename_and_reload(server):
         page.set_input_files("input[type=file]", str(SAMPLES / "pyannote-sample" / "sample.wav"))
         expect(page.get_by_text("sample.wav").first).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Analyse", exact=True).click()
-        expect(page.get_by_text("sample.wav:").first).to_be_visible(timeout=60_000)  # the job's live status
+        expect(page.get_by_text("diarize:").first).to_be_visible(timeout=120_000)  # live progress per stage
         shot(page, "1-analysing")
 
         expect(page.get_by_role("heading", name="Session report")).to_be_visible(timeout=ANALYSIS_TIMEOUT_MS)

@@ -200,3 +200,44 @@ def test_a_text_file_named_mp3_is_refused_in_one_line(seeded, fake_models):
     assert "\n" not in at.error[0].value and "/tmp" not in at.error[0].value
     assert fake_models.job_queue().jobs() == []
     assert upload_folders() == before
+
+
+def test_analyses_of_others_show_running_with_progress_and_queued(seeded, monkeypatch, tmp_path):
+    import io
+
+    from analyzer.config import AnalysisConfig
+    from dashboard import jobs, uploads
+    from tests.conftest import write_tone_wav
+    from tests.dashboard.test_jobs_uploads import GatedAnalyzer
+
+    gated = GatedAnalyzer()
+    monkeypatch.setattr(jobs, "load_analyzer", lambda: gated)
+    jobs.job_queue.clear()
+    try:
+        queue = jobs.job_queue()
+        submitted = []
+        for name, freq in (("first.wav", 200.0), ("second.wav", 300.0)):
+            wav = write_tone_wav(tmp_path / name, 3.0, freq=freq)
+            staged = uploads.stage_upload(io.BytesIO(wav.read_bytes()), name, wav.stat().st_size)
+            submitted.append(queue.submit(staged, store=seeded.store, group="Team", title=name,
+                                          config=AnalysisConfig()))
+        for _ in range(250):
+            if submitted[0].status == jobs.RUNNING:
+                break
+            threading_wait(0.02)
+        at = open_page("app_pages/analyse.py")
+        text = all_text(at)
+        assert "first.wav** (someone else's upload): analysing" in text
+        assert "second.wav** (someone else's upload): waiting, 1 ahead of it" in text
+        assert [p.proto.text for p in at.get("progress")][:2] == ["decode: done", "diarize: 0%"]
+    finally:
+        gated.gate.set()
+        for job in submitted:
+            queue.wait(job, 30)
+        jobs.job_queue.clear()
+
+
+def threading_wait(seconds: float) -> None:
+    import threading
+
+    threading.Event().wait(seconds)
