@@ -30,16 +30,17 @@ AUDIO_EXTENSIONS = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".
 FFMPEG_OPTIONS = {"protocol_whitelist": "file"}  # local files only, never the network
 MAX_BAD_PACKET_FRACTION = 0.1  # above this share of undecodable packets the file is corrupt
 
-# Memory model (see docs/robustness.md, "Long recordings"). Decoding holds the 16 kHz
-# float32 samples once (64 kB per second) plus a small working margin; a whole analysis
-# adds the loaded models and runtime and, per second of audio, faster-whisper's log-mel
-# features and pyannote's sliding-window scores. Measured on CPU with tiny.en,
-# segmentation-3.0 and CAM++ (docs/robustness.md has the numbers).
+# Memory model (docs/robustness.md, "Long recordings"). Decoding holds the 16 kHz float32
+# samples once (64 kB per second) plus a small margin. A whole analysis adds the loaded
+# models and pyannote's embedding batches (2.8 GB peak measured on the 30 s sample, CPU,
+# tiny.en + segmentation-3.0 + CAM++) and, per second of speech, faster-whisper's log-mel
+# features of the whole VAD-kept audio (866 kB/s measured) and its copy of that audio.
+# pyannote's clustering is quadratic in duration but stays below the feature cost up to ~16 h.
 MEMORY_LIMIT_ENV = "FLOORSHARE_MAX_MEMORY_GB"
 DECODE_BYTES_PER_S = SAMPLE_RATE * 4
 DECODE_OVERHEAD_BYTES = 64 << 20
-ANALYSIS_BASE_BYTES = int(1.5 * (1 << 30))
-ANALYSIS_BYTES_PER_S = 450_000
+ANALYSIS_BASE_BYTES = 2_800_000_000
+ANALYSIS_BYTES_PER_S = 930_000
 
 
 @dataclass(frozen=True, slots=True)
