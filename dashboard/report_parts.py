@@ -14,7 +14,8 @@ from dashboard import charts, data, tables, widgets, wording
 EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv", "rttm": "text/plain",
                   "srt": "application/x-subrip", "vtt": "text/vtt", "md": "text/markdown"}
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV (per person and turn)",
-                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles", "md": "Markdown"}
+                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles",
+                 "md": "Markdown"}
 
 
 def verdict(result: SessionResult) -> None:
@@ -105,12 +106,14 @@ def transcript(result: SessionResult, session_id: int) -> None:
 def rename(result: SessionResult, session_id: int) -> None:
     """Name the speakers; names are stored with the group and appear in every view and export."""
     st.subheader("Name the speakers")
-    labels = list(result.diarization.speakers)
+    silent = [s.speaker for s in result.metrics.speakers if s.silent_attendee] if result.metrics else []
+    labels = [*result.diarization.speakers, *(s for s in silent if s not in result.diarization.speakers)]
     if not labels:
         st.caption("No speakers to name.")
         return
-    st.caption("Speakers are found as SPEAKER_00, SPEAKER_01, … Give them names (as the group agrees); "
-               "a name is remembered for the group and shows in every view and export.")
+    st.caption("Speakers are found as SPEAKER_00, SPEAKER_01, … and people who attended without speaking as "
+               "SILENT_01, … Give them names (as the group agrees); a name is remembered for the group and "
+               "shows in every view and export.")
     with st.form("rename_form"):
         columns = st.columns(min(3, len(labels)))
         given = {label: columns[i % len(columns)].text_input(label, value=display_name(result, label),

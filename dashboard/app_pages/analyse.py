@@ -33,8 +33,9 @@ with st.form("analyse_form", clear_on_submit=True):
         num_speakers = st.number_input("Number of speakers, if known", min_value=0, max_value=30, value=0,
                                        help="0: let Floorshare find out.")
         attendees = st.text_input("Attendees", placeholder="Ana, Ben, Chloe  — or a number such as 5",
-                                  help="People who were there, including those who did not speak, so "
-                                       "that silent attendees count in the balance.")
+                                  help="Everyone who was there, including those who did not speak, so "
+                                       "that silent attendees count in the balance. Voices are not matched "
+                                       "to these names: you name the speakers on the report.")
     keep_audio = st.checkbox("Keep the audio so that turns can be played back", value=True,
                              help="Stored next to the database; deleted with the session.")
     submitted = st.form_submit_button("Analyse", type="primary")

@@ -241,3 +241,14 @@ def threading_wait(seconds: float) -> None:
     import threading
 
     threading.Event().wait(seconds)
+
+
+def test_silent_attendees_can_be_named_too(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    silent = next(s.speaker for s in seeded.store.load(seeded.led).metrics.speakers if s.silent_attendee)
+    at.text_input(key=f"rename_{seeded.led}_{silent}").input("Devi")
+    at.button[[b.label for b in at.button].index("Save names")].click().run()
+    assert not at.exception
+    assert seeded.store.load(seeded.led).speaker_names[silent] == "Devi"
+    share_table = next(df.value for df in at.dataframe if "share (%)" in df.value.columns)
+    assert share_table[share_table["person"] == "Devi"]["silent attendee"].item()
