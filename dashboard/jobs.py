@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 QUEUED, LOADING, RUNNING, SAVING = "queued", "loading models", "analysing", "saving"
 DONE, FAILED = "done", "failed"
 FINISHED = (DONE, FAILED)
+KEEP_FINISHED = 200  # finished jobs remembered for the pages (oldest forgotten first)
 
 
 @dataclass
@@ -93,11 +94,17 @@ class JobQueue:
             job = Job(id=next(self._ids), upload=upload, store=store, group=group, title=title,
                       config=config, keep_audio=keep_audio, recorded_at=recorded_at)
             self._jobs[job.id] = job
+            self._forget_old_jobs()
             self._pending.put(job)
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._serve, name="floorshare-analysis", daemon=True)
                 self._worker.start()
         return job
+
+    def _forget_old_jobs(self) -> None:
+        finished = [job_id for job_id, job in self._jobs.items() if job.finished]
+        for job_id in finished[:max(0, len(finished) - KEEP_FINISHED)]:
+            del self._jobs[job_id]
 
     def get(self, job_id: int) -> Job | None:
         return self._jobs.get(job_id)

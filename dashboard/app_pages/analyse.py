@@ -47,6 +47,14 @@ def _recorded_at(day: date) -> str:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).isoformat(timespec="seconds")
 
 
+def _title(name: str, count: int) -> str:
+    """The title typed in (followed by the file's name when several files share it), else the file's name."""
+    given, from_file = title.strip(), uploads.title_from_name(name)
+    if not given:
+        return from_file
+    return f"{given}: {from_file}" if count > 1 else given
+
+
 def _submit() -> None:
     group = (new_group.strip() if group_choice == NEW_GROUP else group_choice) or "default"
     try:
@@ -67,9 +75,8 @@ def _submit() -> None:
         except AnalyzerError as exc:
             st.error(str(exc))
             continue
-        job = queue.submit(staged, store=data.store(), group=group,
-                           title=title.strip() or uploads.title_from_name(staged.name), config=config,
-                           keep_audio=keep_audio, recorded_at=_recorded_at(meeting_day))
+        job = queue.submit(staged, store=data.store(), group=group, title=_title(staged.name, len(files)),
+                           config=config, keep_audio=keep_audio, recorded_at=_recorded_at(meeting_day))
         st.session_state.setdefault("analyse_my_jobs", []).append(job.id)
         st.session_state["analyse_opened"] = False
 
@@ -93,7 +100,7 @@ def job_board() -> None:
 
 
 def _open_report_when_done(queue: jobs.JobQueue, mine: set[int]) -> None:
-    own = [queue.get(i) for i in sorted(mine)]
+    own = [job for job in (queue.get(i) for i in sorted(mine)) if job is not None]
     if not own or st.session_state.get("analyse_opened") or not all(j.finished for j in own):
         return
     st.session_state["analyse_opened"] = True
