@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import logging  # noqa: E402
 import warnings  # noqa: E402

@@ -105,11 +105,22 @@ def library_versions() -> tuple[tuple[str, str], ...]:
 _ANALYZERS: dict[tuple, Analyzer] = {}
 
 
+def _is_manifest_model(name: str) -> bool:
+    from analyzer.model_registry import load_manifest
+
+    return name in load_manifest()
+
+
 def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
     """Build (once per process and model choice) the real analyzer with pinned models."""
     config = config or AnalysisConfig()
     key = (config.asr.model, config.asr.compute_type, config.device)
     if key not in _ANALYZERS:
+        from analyzer.privacy import enforce_offline
+        from analyzer.transcribe import HUB_SIZES
+
+        if config.asr.model not in HUB_SIZES or _is_manifest_model(config.asr.model):
+            enforce_offline()  # pinned local models only: no hub, no telemetry
         from analyzer.diarize import PyannoteDiarizer
         from analyzer.transcribe import FasterWhisperTranscriber
 
