@@ -81,7 +81,7 @@ def group_name(group) -> str:  # noqa: ANN001 - a name or the store's group reco
 
 def forget_cached_reads() -> None:
     """Drop every cached read, after the dashboard changed the database."""
-    for cached in (_session, _summaries, _groups, _trends, _html, _export):
+    for cached in (_session, _summaries, _groups, _trends, _export):
         cached.clear()
 
 
@@ -104,28 +104,17 @@ def create_group(name: str) -> None:
     forget_cached_reads()
 
 
-@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
-def _html(url: str | None, session_id: int) -> str:
-    from analyzer.report_html import to_html
-
-    return to_html(_session(url, session_id))
-
-
-def session_html(session_id: int) -> str:
-    """The self-contained HTML report of a session (with the group's names)."""
-    return _html(db_url(), int(session_id))
-
-
 @st.cache_data(max_entries=32, ttl=600, show_spinner=False)
-def _export(url: str | None, session_id: int, fmt: str) -> str:
+def _export(url: str | None, session_id: int, fmt: str, title: str | None) -> str:
     from analyzer.exports import export
 
-    return export(_session(url, session_id), fmt)
+    return export(_session(url, session_id), fmt, title=title)
 
 
-def session_export(session_id: int, fmt: str) -> str:
-    """A session exported as json, csv, rttm, srt, vtt or md (with the group's names)."""
-    return _export(db_url(), int(session_id), fmt)
+def session_export(session_id: int, fmt: str, title: str | None = None) -> str:
+    """A session as html (the self-contained report), json, csv, csv-turns, rttm, srt, vtt, md or txt,
+    with the group's names."""
+    return _export(db_url(), int(session_id), fmt, title)
 
 
 def audio_file(session_id: int, result: SessionResult) -> Path | None:

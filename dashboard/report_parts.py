@@ -7,15 +7,15 @@ import mimetypes
 import streamlit as st
 
 from analyzer.errors import AnalyzerError
-from analyzer.exports import display_name, with_names
+from analyzer.exports import EXPORT_FORMATS, EXTENSIONS, display_name, with_names
 from analyzer.schema import SessionResult
 from dashboard import charts, data, tables, widgets, wording
 
-EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv", "rttm": "text/plain",
-                  "srt": "application/x-subrip", "vtt": "text/vtt", "md": "text/markdown"}
-EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV (per person and turn)",
-                 "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles",
-                 "md": "Markdown"}
+EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",
+                 "csv-turns": "CSV, one row per turn", "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles",
+                 "md": "Markdown", "txt": "Plain-text transcript"}
+MIME_TYPES = {"json": "application/json", "csv": "text/csv", "srt": "application/x-subrip", "vtt": "text/vtt",
+              "md": "text/markdown", "html": "text/html"}
 
 
 def verdict(result: SessionResult) -> None:
@@ -140,21 +140,24 @@ def downloads(result: SessionResult, summary) -> None:  # noqa: ANN001 - Session
     stem = _file_stem(summary.title, summary.id)
     left, right = st.columns(2)
     try:
-        html = data.session_html(summary.id)
+        html = data.session_export(summary.id, "html", summary.title)
     except AnalyzerError as exc:
         left.error(str(exc))
     else:
         left.download_button("HTML report (opens offline, can be emailed)", html, file_name=f"{stem}.html",
                              mime="text/html", icon=":material/download:", key="download_html")
-    fmt = right.selectbox("Export format", list(EXPORT_FORMATS), key="export_format",
-                          format_func=EXPORT_LABELS.get)
+    formats = [f for f in EXPORT_FORMATS if f != "html"]
+    fmt = right.selectbox("Export format", formats, key="export_format",
+                          format_func=lambda f: EXPORT_LABELS.get(f, f))
     try:
-        text = data.session_export(summary.id, fmt)
+        text = data.session_export(summary.id, fmt, summary.title)
     except AnalyzerError as exc:
         right.error(str(exc))
         return
-    right.download_button(f"Download .{fmt}", text, file_name=f"{stem}.{fmt}", mime=EXPORT_FORMATS[fmt],
-                          icon=":material/download:", key="download_export")
+    extension = EXTENSIONS.get(fmt, fmt)
+    right.download_button(f"Download .{extension}", text, file_name=f"{stem}.{extension}",
+                          mime=MIME_TYPES.get(extension, "text/plain"), icon=":material/download:",
+                          key="download_export")
 
 
 def _file_stem(title: str, session_id: int) -> str:

@@ -252,3 +252,22 @@ def test_silent_attendees_can_be_named_too(seeded):
     assert seeded.store.load(seeded.led).speaker_names[silent] == "Devi"
     share_table = next(df.value for df in at.dataframe if "share (%)" in df.value.columns)
     assert share_table[share_table["person"] == "Devi"]["silent attendee"].item()
+
+
+def test_downloads_offer_the_html_report_and_every_export_with_names(seeded):
+    from analyzer.exports import EXPORT_FORMATS
+    from dashboard import data
+
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["HTML report (opens offline, can be emailed)", "Download .json"]
+    formats = at.selectbox(key="export_format")
+    assert set(formats.options) >= {"JSON (everything)", "CSV, one row per person", "RTTM (who spoke when)",
+                                    "SRT subtitles", "WebVTT subtitles", "Markdown"}
+    formats.set_value("vtt").run()
+    assert [b.proto.label for b in at.get("download_button")][1] == "Download .vtt"
+    html = data.session_export(seeded.led, "html", "Monday planning")
+    assert html.startswith("<!DOCTYPE html") or html.lower().startswith("<!doctype html")
+    assert "Monday planning" in html and "Ana" in html
+    for fmt in EXPORT_FORMATS:
+        assert "Ana" in data.session_export(seeded.led, fmt, "Monday planning"), fmt
