@@ -111,7 +111,7 @@ class LocalEngine:
                 continue
             if not slot.ready:
                 raise ModelError(f"worker {name} exited with code {slot.process.exitcode} while loading the "
-                                 "models; check free memory (each worker needs about 1.5 GB) or use fewer "
+                                 "models; check free memory (each worker needs about 2.5 GB) or use fewer "
                                  "--workers")
             task = slot.current
             slot.current = None

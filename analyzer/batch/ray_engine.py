@@ -197,10 +197,10 @@ class RayEngine:
             errors = [_first_line(exc)]
         if errors:
             raise ModelError(f"Ray workers could not load the models ({errors[0]}); run `floorshare models "
-                             "verify` on every node and check each has ~1.5 GB free")
+                             "verify` on every node and check each has ~2.5 GB free per actor")
         if not ready:
             raise ModelError(f"no Ray worker started within {timeout:.0f} s: the cluster has no room for an "
-                             "actor (2 CPUs and ~1.5 GB each, 1 GPU with --device cuda); add nodes or "
+                             "actor (2 CPUs and ~2.5 GB each, 1 GPU with --device cuda); add nodes or "
                              "lower --workers")
         for ref in late:
             ray.kill(actors.pop(refs[ref]))

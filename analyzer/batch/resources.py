@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 
-# Resident memory of one worker after loading the default models (segmentation-3.0, CAM++,
-# faster-whisper tiny.en int8) and analysing a 30 s file on CPU: measured with
-# `floorshare bench batch` (see docs/scale-out.md). Rounded up to leave room for long recordings.
-WORKER_MEMORY_BYTES = 1_500 * 1024 * 1024
+# Peak resident memory of one worker with the default models (segmentation-3.0, CAM++,
+# faster-whisper tiny.en int8) analysing the 30 s samples on CPU, measured with
+# `floorshare bench-batch samples/`: 1.68 GiB with 1 thread, 2.61 GiB with 2 threads
+# (docs/scale-out.md). Longer recordings need more (the decoded audio alone is 230 MB per hour).
+WORKER_MEMORY_BYTES = 2_560 * 1024 * 1024
 MIN_THREADS_PER_WORKER = 2
 RESERVED_MEMORY_BYTES = 1024 * 1024 * 1024  # left to the OS, the parent process and the database
 
@@ -28,7 +29,7 @@ def available_memory() -> int:
 
 
 def default_workers(device: str = "cpu", cpus: int | None = None, memory: int | None = None) -> int:
-    """A worker count that fits the machine: at least 2 CPU threads and 1.5 GB of memory each.
+    """A worker count that fits the machine: at least 2 CPU threads and 2.5 GiB of memory each.
 
     On CUDA one worker per visible GPU would be the rule; one process already keeps a GPU
     busy, so the default there is 1 (use the Ray engine to spread over several GPUs).

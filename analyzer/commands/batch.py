@@ -26,7 +26,7 @@ Inputs = Annotated[list[Path], typer.Argument(help="Folders (and/or files) of re
                                                     "audio track counts.")]
 Recursive = Annotated[bool, typer.Option("--recursive", "-r", help="Also look in sub-folders.")]
 Workers = Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Worker processes (or Ray "
-                                                "actors), each holding the models (~1.5 GB); default: "
+                                                "actors), each holding the models (~2.5 GB); default: "
                                                 "from cores and free memory.")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (processes on this machine) or ray.")]
 RayAddress = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster "

@@ -219,7 +219,7 @@ def test_out_mirrors_the_input_tree(folder: Path, store, tmp_path: Path) -> None
 def test_default_workers_follow_cores_and_memory() -> None:
     assert default_workers("cpu", cpus=2, memory=16 * GiB) == 1
     assert default_workers("cpu", cpus=16, memory=64 * GiB) == 8
-    assert default_workers("cpu", cpus=16, memory=4 * GiB) == 2  # memory-bound: (4 - 1) GiB / 1.5 GiB
+    assert default_workers("cpu", cpus=16, memory=6 * GiB) == 2  # memory-bound: (6 - 1) GiB / 2.5 GiB
     assert default_workers("cpu", cpus=1, memory=1 * GiB) == 1
     assert default_workers("cuda", cpus=32, memory=128 * GiB) == 1
     assert threads_per_worker(2, cpus=8) == 4 and threads_per_worker(3, cpus=2) == 1
