@@ -32,18 +32,21 @@ def chart_with_numbers(chart: Callable[[], alt.TopLevelMixin], table: pd.DataFra
 
 
 def job_status(job: jobs.Job, position: int, *, own: bool) -> None:
-    """One analysis: its state, per-stage progress while running, the outcome when finished."""
-    who = "" if own else " (someone else's upload)"
+    """One analysis: its state, per-stage progress while running, the outcome when finished.
+
+    Other people's uploads are shown without their file names (only that they run or wait).
+    """
+    label = f"**{job.name}**" if own else "Someone else's recording"
     if job.status == jobs.QUEUED:
         state = (f"waiting, {position} ahead of it. One recording is analysed at a time." if position
                  else "starting…")
-        st.info(f"**{job.name}**{who}: {state}", icon=":material/hourglass_empty:")
+        st.info(f"{label}: {state}", icon=":material/hourglass_empty:")
     elif job.status == jobs.FAILED:
-        st.error(f"**{job.name}**: {job.error}", icon=":material/error:")
+        st.error(job.error, icon=":material/error:")  # the message starts with the file's name
     elif job.status == jobs.DONE:
         _done(job)
     else:
-        _running(job, who)
+        _running(job, label)
 
 
 def _done(job: jobs.Job) -> None:
@@ -54,9 +57,9 @@ def _done(job: jobs.Job) -> None:
                  query_params={SESSION_PARAM: str(job.session_id)})
 
 
-def _running(job: jobs.Job, who: str) -> None:
+def _running(job: jobs.Job, label: str) -> None:
     with st.container(border=True):
-        st.markdown(f"**{job.name}**{who}: {job.status}…")
+        st.markdown(f"{label}: {job.status}…")
         if job.status == jobs.LOADING:
             st.caption("The first analysis after the dashboard starts loads the speech models; later ones "
                        "start at once.")

@@ -227,8 +227,9 @@ def test_analyses_of_others_show_running_with_progress_and_queued(seeded, monkey
             threading_wait(0.02)
         at = open_page("app_pages/analyse.py")
         text = all_text(at)
-        assert "first.wav** (someone else's upload): analysing" in text
-        assert "second.wav** (someone else's upload): waiting, 1 ahead of it" in text
+        assert "Someone else's recording: analysing" in text
+        assert "Someone else's recording: waiting, 1 ahead of it" in text
+        assert "first.wav" not in text and "second.wav" not in text  # other people's file names stay private
         assert [p.proto.text for p in at.get("progress")][:2] == ["decode: done", "diarize: 0%"]
     finally:
         gated.gate.set()
