@@ -11,7 +11,7 @@ from analyzer.config import AnalysisConfig
 from analyzer.errors import AnalyzerError
 from dashboard import data, jobs, uploads, widgets
 
-NEW_GROUP = "New group…"
+DEFAULT_GROUP = "default"
 
 st.title("Analyse a recording")
 st.write("Upload one or more recordings of a meeting. Floorshare finds who spoke when, transcribes the "
@@ -23,10 +23,10 @@ with st.form("analyse_form", clear_on_submit=True):
                              help=f"wav, mp3, m4a, ogg, flac, webm or mp4; up to {uploads.UPLOAD_LIMIT_MB} MB "
                                   "each. The content is checked, not the file name.")
     left, right = st.columns(2)
-    group_choice = left.selectbox("Group", [*groups, NEW_GROUP], index=0 if groups else 0,
+    group_choice = left.selectbox("Group", groups or [DEFAULT_GROUP],
                                   help="Sessions of the same group are compared in Trends.")
-    new_group = left.text_input("New group name", placeholder="e.g. Monday team meeting",
-                                help="Used when “New group…” is chosen.")
+    new_group = left.text_input("…or a new group", placeholder="e.g. Monday team meeting",
+                                help="When filled in, the recording goes to this new group.")
     title = right.text_input("Session title (optional)", placeholder="the file name when empty")
     meeting_day = right.date_input("Meeting date", value=date.today(), max_value=date.today())
     with st.expander("Speakers and attendees (optional)"):
@@ -56,7 +56,7 @@ def _title(name: str, count: int) -> str:
 
 
 def _submit() -> None:
-    group = (new_group.strip() if group_choice == NEW_GROUP else group_choice) or "default"
+    group = new_group.strip() or group_choice
     try:
         config = AnalysisConfig().with_updates(
             diarization={"num_speakers": int(num_speakers) or None},

@@ -172,8 +172,7 @@ def test_upload_is_analysed_stored_and_its_report_opens(seeded, fake_models, tmp
     wav = write_tone_wav(tmp_path / "upload.wav", 72.0, freq=523.0).read_bytes()
     at = open_page("app_pages/analyse.py")
     at.file_uploader[0].set_value(("../Weekly sync (room 2).wav", wav, "audio/wav"))
-    next(t for t in at.text_input if t.label == "New group name").input("Design crew")
-    next(s for s in at.selectbox if s.label == "Group").set_value("New group…")
+    next(t for t in at.text_input if t.label == "…or a new group").input("Design crew")
     next(t for t in at.text_input if t.label == "Attendees").input("Ana, Ben, Chloe, Dev")
     next(b for b in at.button if b.label == "Analyse").click().run()
     assert not at.exception, [e.value for e in at.exception]
