@@ -216,7 +216,8 @@ def _observe(label: str, plan):
 def print_bench(rows, files: int) -> None:
     from analyzer.batch.resources import available_cpus
 
-    table = Table(title=f"batch throughput: {files} file(s), {available_cpus()} CPU(s)")
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    table = Table(title=f"batch throughput: {files} file(s), {available_cpus()} CPU(s){load}")
     for column in ("engine", "workers", "files ok", "failed", "wall", "start-up", "files/hour",
                    "audio h / wall h", "worker RSS"):
         table.add_column(column, justify="left" if column == "engine" else "right")

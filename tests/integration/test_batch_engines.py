@@ -174,3 +174,14 @@ def test_ctrl_c_stops_the_batch_keeps_finished_results_and_a_rerun_finishes(tmp_
     rerun = floorshare("batch", str(folder), "--db", str(db), "--report", str(report))
     assert rerun.returncode == 0
     assert json.loads(report.read_text())["totals"]["skipped"] == data["totals"]["ok"]
+
+
+def test_bench_batch_reports_files_per_hour_for_each_engine(tmp_path: Path) -> None:
+    make_recordings(tmp_path / "in", 2)
+    run = floorshare("bench-batch", str(tmp_path / "in"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line.split("│")[1:-1] for line in run.stdout.splitlines() if line.startswith("│")]
+    assert [(cells[0].strip(), cells[1].strip(), cells[2].strip()) for cells in rows] == [
+        ("local", "1", "2"), ("local", "2", "2"), ("ray", "2", "2")]
+    assert all(float(cells[6]) > 0 for cells in rows)  # files/hour
+    assert rows[0][8].strip().endswith("GiB")  # a local worker's measured memory
