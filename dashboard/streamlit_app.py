@@ -18,13 +18,19 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from dashboard import auth  # noqa: E402
+from analyzer.errors import AnalyzerError  # noqa: E402
+from dashboard import auth, data  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Floorshare", page_icon=":material/forum:", layout="wide")
 
 if not auth.signed_in():
+    st.stop()
+try:
+    data.store()  # opens (and upgrades) the database once per server
+except AnalyzerError as exc:
+    st.error(str(exc), icon=":material/database:")
     st.stop()
 
 navigation = st.navigation([

@@ -91,6 +91,24 @@ def test_sessions_filters_by_group_and_verdict(seeded):
     assert all(s.verdict == led_verdict for s in seeded.store.list_sessions() if s.title in titles)
 
 
+def test_sessions_open_a_report(seeded):
+    at = open_page("app_pages/sessions.py")
+    at.selectbox(key="sessions_selected").set_value(seeded.open).run()
+    at.button(key="sessions_open").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Session report"] and at.query_params["session"] == str(seeded.open)
+    assert "Schedule chat" in all_text(at)
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("FLOORSHARE_DB", str(blocker / "x.db"))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.error) == 1 and str(blocker) in at.error[0].value and "\n" not in at.error[0].value
+
+
 def test_sessions_delete_asks_for_confirmation(seeded):
     at = open_page("app_pages/sessions.py")
     at.selectbox(key="sessions_selected").set_value(seeded.other).run()
