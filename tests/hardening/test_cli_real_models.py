@@ -8,7 +8,7 @@ stored result. One process, so the models load once.
 from __future__ import annotations
 
 import json
-import time
+import resource
 from pathlib import Path
 
 import numpy as np
@@ -16,20 +16,28 @@ import pytest
 from typer.testing import CliRunner
 
 from analyzer.cli import build_app
+from analyzer.config import AnalysisConfig
 from tests.hardening.conftest import encode_audio, noise, speech, write_wav
 
 pytestmark = pytest.mark.integration
 APP = build_app()
-SILENCE_BUDGET_S = 240  # measured 45 s on 2 shared CPU cores (docs/robustness.md); generous for CI
+# 10 min of silence: measured ~45 s wall / ~90 CPU-s on 2 idle cores (docs/robustness.md). CPU time is
+# asserted, not wall time, so a busy machine does not fail the test while a slow path still does.
+SILENCE_CPU_BUDGET_S = 300
 CLIP_S = 12.0
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def analyze(tmp_path: Path, path: Path):
-    started = time.monotonic()
+    started = cpu_seconds()
     result = CliRunner().invoke(APP, ["analyze", str(path), "--out", str(tmp_path / "out"),
                                       "--db", str(tmp_path / "db.sqlite"), "--device", "cpu"],
                                 catch_exceptions=False)
-    elapsed = time.monotonic() - started
+    elapsed = cpu_seconds() - started
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     data = json.loads((tmp_path / "out" / path.stem / "result.json").read_text(encoding="utf-8"))
@@ -51,11 +59,14 @@ def reference_words(tmp_path_factory) -> set[str]:
 
 def test_ten_minutes_of_silence_is_a_fast_valid_no_speech_result(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "silence.wav", np.zeros(600 * 16_000, dtype=np.float32))
-    data, elapsed, result = analyze(tmp_path, path)
+    from analyzer.pipeline import build_analyzer
+
+    build_analyzer(AnalysisConfig(device="cpu"))  # load the models first: only the analysis is timed
+    data, cpu, result = analyze(tmp_path, path)
     assert data["recording"]["duration_s"] == pytest.approx(600.0)
     assert data["words"] == [] and data["diarization"]["segments"] == []
     assert data.get("speakers", []) == []
-    assert elapsed < SILENCE_BUDGET_S, f"10 min of silence took {elapsed:.0f} s"
+    assert cpu < SILENCE_CPU_BUDGET_S, f"10 min of silence took {cpu:.0f} CPU-s"
     assert "stored: session" in result.stdout  # a valid outcome is kept like any other
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analyzer.audio import AUDIO_EXTENSIONS, load_audio, probe_audio
@@ -187,10 +187,15 @@ def assert_typed_config(config: AnalysisConfig) -> None:
             expected = float if isinstance(default_value, float) else type(default_value)
             assert isinstance(given_value, expected) or (expected is float and isinstance(given_value, int)), \
                 (section, f.name, given_value)
+    assert config.device in ("auto", "cpu", "cuda"), config.device
 
 
 @FUZZ
 @given(data=CONFIGS)
+@example(data={"metrics": {"attendees": 5}})  # found by this fuzzer: TypeError
+@example(data={"asr": {"beam_size": "five"}})  # found by this fuzzer: accepted, fails later in faster-whisper
+@example(data={"diarization": {"num_speakers": "2"}})
+@example(data={"device": "tpu"})
 def test_config_from_dict(data: dict) -> None:
     try:
         config = AnalysisConfig.from_dict(data)
@@ -231,8 +236,28 @@ SCENARIOS = st.fixed_dictionaries({}, optional={
 })
 
 
+VALID_SCENARIO = {"meeting": {"verdict": "one_to_many"}, "people": {"ana": {"voice": "1688"}},
+                  "turns": [{"who": "ana", "seconds": 2}]}
+
+
+def scenario_with(section: str, **changes) -> dict:
+    data = {key: (dict(value) if isinstance(value, dict) else [dict(v) for v in value])
+            for key, value in VALID_SCENARIO.items()}
+    if section == "turns":
+        data["turns"][0].update(changes)
+    else:
+        data[section].update(changes)
+    return data
+
+
 @FUZZ
 @given(data=SCENARIOS)
+@example(data={"meeting": None})  # found by this fuzzer: TypeError
+@example(data=scenario_with("meeting", repeat="x"))  # ValueError
+@example(data=scenario_with("meeting", gap_s=5))  # TypeError
+@example(data=scenario_with("meeting", seed=[1]))  # TypeError
+@example(data=scenario_with("turns", seconds="abc"))  # ValueError
+@example(data={**VALID_SCENARIO, "people": [1]})  # AttributeError
 def test_scenario_from_dict(data: dict) -> None:
     from analyzer.compose import scenario_from_dict
 
