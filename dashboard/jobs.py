@@ -75,10 +75,13 @@ class JobQueue:
 
     Args:
         analyzer_factory: builds the analyzer (with its models) on first use; called once.
+        on_stored: called after a job stored a session (the dashboard drops its cached reads).
     """
 
-    def __init__(self, analyzer_factory: Callable[[], object]) -> None:
+    def __init__(self, analyzer_factory: Callable[[], object],
+                 on_stored: Callable[[], None] | None = None) -> None:
         self._analyzer_factory = analyzer_factory
+        self._on_stored = on_stored
         self._analyzer = None
         self._pending: queue.Queue[Job] = queue.Queue()
         self._jobs: dict[int, Job] = {}
@@ -168,6 +171,8 @@ class JobQueue:
         job.status = SAVING
         job.session_id = int(job.store.save(result, group=job.group, title=job.title, keep_audio=job.keep_audio,
                                             recorded_at=job.recorded_at))
+        if self._on_stored is not None:
+            self._on_stored()
 
     def _loaded_analyzer(self):  # noqa: ANN202 - analyzer.pipeline.Analyzer
         with self._analyzer_lock:  # not self._lock: loading takes seconds and pages must keep polling
@@ -188,4 +193,6 @@ def load_analyzer():  # noqa: ANN201 - analyzer.pipeline.Analyzer
 @st.cache_resource(show_spinner=False)
 def job_queue() -> JobQueue:
     """The server's one analysis queue (shared by every browser session)."""
-    return JobQueue(analyzer_factory=load_analyzer)
+    from dashboard.data import forget_cached_reads
+
+    return JobQueue(analyzer_factory=load_analyzer, on_stored=forget_cached_reads)

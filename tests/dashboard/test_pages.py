@@ -289,3 +289,28 @@ def test_downloads_offer_the_html_report_and_every_export_with_names(seeded):
     assert "Monday planning" in html and "Ana" in html
     for fmt in EXPORT_FORMATS:
         assert "Ana" in data.session_export(seeded.led, fmt, "Monday planning"), fmt
+
+
+def test_a_stored_analysis_refreshes_the_cached_lists(seeded, monkeypatch, tmp_path):
+    import io
+
+    from analyzer.config import AnalysisConfig
+    from dashboard import data, jobs, uploads
+    from tests.conftest import write_tone_wav
+    from tests.dashboard.test_jobs_uploads import GatedAnalyzer
+
+    gated = GatedAnalyzer()
+    monkeypatch.setattr(jobs, "load_analyzer", lambda: gated)
+    jobs.job_queue.clear()
+    try:
+        wav = write_tone_wav(tmp_path / "late.wav", 3.0, freq=610.0)
+        staged = uploads.stage_upload(io.BytesIO(wav.read_bytes()), "late.wav", wav.stat().st_size)
+        job = jobs.job_queue().submit(staged, store=seeded.store, group="Team", title="late",
+                                      config=AnalysisConfig())
+        cached = data.list_sessions()  # the Sessions page reads this while the analysis runs
+        gated.gate.set()
+        assert jobs.job_queue().wait(job, 30) and job.status == jobs.DONE
+        assert len(data.list_sessions()) == len(cached) + 1
+    finally:
+        gated.gate.set()
+        jobs.job_queue.clear()
