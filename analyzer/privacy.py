@@ -71,7 +71,8 @@ def ensure_private_dir(path: str | Path) -> Path:
             folder.chmod(PRIVATE_DIR_MODE)
     except OSError as exc:
         raise StorageError(f"{folder}: cannot create a private data folder ({exc.strerror or exc}); "
-                           "choose a folder you own (FLOORSHARE_DATA_DIR) or fix its permissions") from None
+                           "choose a folder you own (FLOORSHARE_DB=/your/folder/floorshare.db) "
+                           "or fix its permissions") from None
     return folder
 
 
@@ -86,7 +87,8 @@ def ensure_private_file(path: str | Path) -> Path:
         if stat.S_IMODE(file.stat().st_mode) & 0o077:
             file.chmod(PRIVATE_FILE_MODE)
     except OSError as exc:
-        raise StorageError(f"{file}: cannot make it private ({exc.strerror or exc}); check that you own it") from None
+        raise StorageError(f"{file}: cannot make it private ({exc.strerror or exc}); "
+                           "check that you own it") from None
     return file
 
 

@@ -127,8 +127,8 @@ def test_noise_and_silence_decode(tmp_path: Path) -> None:
     assert not load_audio(write_wav(tmp_path / "silence.wav", np.zeros(32000))).samples.any()
 
 
-@pytest.mark.parametrize("name", ["réunion du lundi.wav", "会议 录音 (1).wav", "  spaces  .wav", "semi;colon&$x.wav",
-                                  "file:looks-like-a-url.wav", "-starts-with-dash.wav"])
+@pytest.mark.parametrize("name", ["réunion du lundi.wav", "会议 录音 (1).wav", "  spaces  .wav",
+                                  "semi;colon&$x.wav", "file:looks-like-a-url.wav", "-starts-with-dash.wav"])
 def test_odd_file_names(tmp_path: Path, name: str) -> None:
     path = write_wav(tmp_path / name, tone(1))
     audio = load_audio(path)

@@ -166,8 +166,8 @@ def test_transcript_readers(scratch: Path, text: str, raw, suffix: str, select) 
 SECTION_KEYS = {name: [f.name for f in fields(type(getattr(AnalysisConfig(), name)))]
                 for name in ("asr", "diarization", "alignment", "metrics")}
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
-                    st.text(max_size=8), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3),
-                                                                                              st.integers(), max_size=2))
+                    st.text(max_size=8), st.lists(st.integers(), max_size=3),
+                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 SECTIONS = st.sampled_from(list(SECTION_KEYS)).flatmap(lambda name: st.tuples(
     st.just(name), st.one_of(st.dictionaries(st.sampled_from(SECTION_KEYS[name] + ["bogus"]), SCALARS, max_size=4),
                              SCALARS)))

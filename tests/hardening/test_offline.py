@@ -54,7 +54,8 @@ report = {"exit_code": code, "attempts": attempts}
 import huggingface_hub.constants as hub
 from pyannote.audio.telemetry.metrics import is_metrics_enabled
 report.update(hub_offline=bool(hub.HF_HUB_OFFLINE), pyannote_metrics=is_metrics_enabled(),
-              env={k: os.environ.get(k) for k in ("PYANNOTE_METRICS_ENABLED", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")})
+              env={k: os.environ.get(k)
+                   for k in ("PYANNOTE_METRICS_ENABLED", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")})
 open(report_path, "w").write(json.dumps(report))
 '''
 

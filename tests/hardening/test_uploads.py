@@ -134,7 +134,10 @@ def run_job(tmp_path: Path, fake_models):
 @pytest.mark.parametrize("case, fragment", [("corrupt-mp3", "corrupt audio"), ("0.3-seconds", "shorter than 0.5 s")])
 def test_bad_upload_fails_its_job_with_one_line(tmp_path: Path, temp_root: Path, run_job, case, fragment) -> None:
     good = encode_audio(tmp_path / "good.mp3", tone(3, 44100), 44100, "stereo", "libmp3lame")
-    path = corrupt_copy(good, tmp_path / "bad.mp3") if case == "corrupt-mp3" else write_wav(tmp_path / "b.wav", tone(0.3))
+    if case == "corrupt-mp3":
+        path = corrupt_copy(good, tmp_path / "bad.mp3")
+    else:
+        path = write_wav(tmp_path / "b.wav", tone(0.3))
     job, staged = run_job(path)
     assert job.status == "failed" and fragment in job.error and "\n" not in job.error
     assert staged.name in job.error and str(temp_root) not in job.error
