@@ -85,6 +85,8 @@ def check_readable(path: Path) -> None:
             handle.read(1)
     except OSError as exc:
         raise AudioError(f"{path}: cannot be read ({exc.strerror or exc}); check its permissions") from None
+    except ValueError:  # an embedded NUL byte
+        raise AudioError(f"{path!r}: not a valid file name; rename the file") from None
 
 
 def probe_audio(path: str | Path) -> tuple[float, int, int]:

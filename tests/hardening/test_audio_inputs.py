@@ -62,6 +62,12 @@ def test_unreadable_file_says_permissions(tmp_path: Path, monkeypatch: pytest.Mo
     expect_audio_error(path, "cannot be read", "permissions")
 
 
+def test_odd_paths_are_typed_errors(tmp_path: Path) -> None:
+    for path in (tmp_path / "nul\x00byte.wav", tmp_path / ("x" * 300 + ".wav")):
+        with pytest.raises(AudioError):
+            load_audio(path)
+
+
 def test_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.wav"
     os.mkfifo(fifo)
