@@ -75,6 +75,7 @@ def test_report_without_a_session_offers_a_choice(seeded):
     assert at.selectbox[0].label == "Session"
     at.selectbox[0].set_value(seeded.open).run()
     assert "Schedule chat" in all_text(at)
+    assert "The audio was not kept for this session" in all_text(at) and not at.get("audio")
 
 
 def test_sessions_filters_by_group_and_verdict(seeded):
@@ -314,3 +315,15 @@ def test_a_stored_analysis_refreshes_the_cached_lists(seeded, monkeypatch, tmp_p
     finally:
         gated.gate.set()
         jobs.job_queue.clear()
+
+
+def test_selecting_a_turn_plays_the_recording_from_its_start(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.led))
+    (audio,) = at.get("audio")
+    assert (audio.proto.start_time, audio.proto.autoplay) == (0, False)
+    turn = seeded.store.load(seeded.led).turns[3]
+    at.session_state["transcript_table"] = {"selection": {"rows": [3], "columns": [], "cells": []}}
+    at.run()
+    (audio,) = at.get("audio")
+    assert (audio.proto.start_time, audio.proto.autoplay) == (int(turn.start), True)
+    assert any(m.value.startswith("Playing from 00:00:30: **Ana**") for m in at.markdown)
