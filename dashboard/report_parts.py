@@ -12,8 +12,8 @@ from analyzer.schema import SessionResult
 from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",
-                 "csv-turns": "CSV, one row per turn", "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles", "vtt": "WebVTT subtitles",
-                 "md": "Markdown", "txt": "Plain-text transcript"}
+                 "csv-turns": "CSV, one row per turn", "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles",
+                 "vtt": "WebVTT subtitles", "md": "Markdown", "txt": "Plain-text transcript"}
 MIME_TYPES = {"json": "application/json", "csv": "text/csv", "srt": "application/x-subrip", "vtt": "text/vtt",
               "md": "text/markdown", "html": "text/html"}
 

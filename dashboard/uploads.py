@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from analyzer.audio import AUDIO_EXTENSIONS, probe_audio
-from analyzer.errors import AudioError
+from analyzer.errors import AudioError, StorageError
 
 UPLOAD_LIMIT_MB = 500  # also in .streamlit/config.toml (server.maxUploadSize) and `floorshare dashboard`
 UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)
@@ -78,26 +78,58 @@ def stage_upload(data: BinaryIO, original_name: str, size: int,
         The staged upload; call :meth:`StagedUpload.remove` once done with it.
 
     Raises:
-        AudioError: too large, empty, or not a decodable recording (the folder is removed).
+        AudioError: too large (as declared or as actually read), empty, or not a decodable
+            recording. StorageError: the temporary copy cannot be written (disk full...).
+            The folder is removed in every case.
     """
     name = sanitise_filename(original_name)
-    if size > limit_mb * 1024 * 1024:
-        raise AudioError(f"{name}: {size / 1024 / 1024:.0f} MB is over the {limit_mb} MB upload limit; "
-                         "compress it (mp3, m4a, ogg) or cut it into parts")
-    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    limit = limit_mb * 1024 * 1024
+    if size > limit:
+        raise _too_large(name, size, limit_mb)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    except OSError as exc:
+        raise _cannot_write(name, exc) from None
     path = folder / name
     try:
         with path.open("wb") as handle:
             data.seek(0)
-            shutil.copyfileobj(data, handle, length=1 << 20)
+            shutil.copyfileobj(data, _LimitedWriter(handle, limit, name, limit_mb), length=1 << 20)
         duration, _, _ = probe_audio(path)
     except AudioError as exc:
         remove_folder(folder)
         raise AudioError(str(exc).replace(str(path), name)) from None
+    except OSError as exc:
+        remove_folder(folder)
+        raise _cannot_write(name, exc) from None
     except BaseException:
         remove_folder(folder)
         raise
     return StagedUpload(name=name, path=path, folder=folder, duration=duration)
+
+
+class _LimitedWriter:
+    """Writes through to a file and stops once more than ``limit`` bytes came (whatever was declared)."""
+
+    def __init__(self, handle: BinaryIO, limit: int, name: str, limit_mb: int) -> None:
+        self.handle, self.limit, self.name, self.limit_mb, self.written = handle, limit, name, limit_mb, 0
+
+    def write(self, chunk: bytes) -> int:
+        self.written += len(chunk)
+        if self.written > self.limit:
+            raise _too_large(self.name, self.written, self.limit_mb, at_least=True)
+        return self.handle.write(chunk)
+
+
+def _too_large(name: str, size: int, limit_mb: int, at_least: bool = False) -> AudioError:
+    amount = f"more than {limit_mb} MB" if at_least else f"{size / 1024 / 1024:.0f} MB"
+    return AudioError(f"{name}: {amount}, over the {limit_mb} MB upload limit; "
+                      "compress it (mp3, m4a, ogg) or cut it into parts")
+
+
+def _cannot_write(name: str, exc: OSError) -> StorageError:
+    return StorageError(f"{name}: cannot save the upload in {tempfile.gettempdir()} "
+                        f"({exc.strerror or exc}); free some disk space there or set TMPDIR to another folder")
 
 
 def remove_folder(folder: Path) -> None:

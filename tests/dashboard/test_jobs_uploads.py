@@ -128,8 +128,10 @@ def test_over_the_limit_and_non_audio_uploads_are_refused_and_leave_nothing(tmp_
         return set(Path(tempfile.gettempdir()).glob(f"{uploads.TEMP_PREFIX}*"))
 
     before = folders()
-    with pytest.raises(AudioError, match=r"^big\.wav: 2 MB is over the 1 MB upload limit"):
+    with pytest.raises(AudioError, match=r"^big\.wav: 2 MB, over the 1 MB upload limit; compress it"):
         uploads.stage_upload(io.BytesIO(b"0"), "big.wav", 2 * 1024 * 1024, limit_mb=1)
+    with pytest.raises(AudioError, match=r"^big\.wav: more than 1 MB, over the 1 MB upload limit"):
+        uploads.stage_upload(io.BytesIO(b"0" * (1024 * 1024 + 1)), "big.wav", 10, limit_mb=1)  # under-reported
     with pytest.raises(AudioError, match=r"^notes\.ogg: "):
         uploads.stage_upload(io.BytesIO(b"hello " * 100), "notes.ogg", 600)
     assert folders() == before
