@@ -85,7 +85,8 @@ def transcript(result: SessionResult, session_id: int) -> None:
     table = tables.transcript_table(result, query, people)
     audio = data.audio_file(session_id, result)
     if audio is None:
-        st.caption("The audio was not kept for this session, so turns cannot be played back.")
+        st.caption("The audio was not kept for this session, so turns cannot be played back (tick “Keep the "
+                   "audio” on the Analyse page to keep it).")
     else:
         st.caption("Select a turn (the box at the left of its row) to play the recording from there.")
     selection = st.dataframe(table, hide_index=True, width="stretch", key="transcript_table",

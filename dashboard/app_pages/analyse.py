@@ -36,8 +36,10 @@ with st.form("analyse_form", clear_on_submit=True):
                                   help="Everyone who was there, including those who did not speak, so "
                                        "that silent attendees count in the balance. Voices are not matched "
                                        "to these names: you name the speakers on the report.")
-    keep_audio = st.checkbox("Keep the audio so that turns can be played back", value=True,
-                             help="Stored next to the database; deleted with the session.")
+    keep_audio = st.checkbox("Keep the audio so that turns can be played back", value=False,
+                             help="Off: only the results are stored and the upload is deleted after the "
+                                  "analysis. On: a copy is kept next to the database and deleted with the "
+                                  "session.")
     submitted = st.form_submit_button("Analyse", type="primary")
 
 

@@ -87,6 +87,7 @@ def test_upload_sample_read_report_rename_and_reload(server):
         expect(page.get_by_role("heading", name="Analyse a recording")).to_be_visible(timeout=60_000)
         page.set_input_files("input[type=file]", str(SAMPLES / "pyannote-sample" / "sample.wav"))
         expect(page.get_by_text("sample.wav").first).to_be_visible(timeout=30_000)
+        page.get_by_text("Keep the audio so that turns can be played back").click()  # off by default
         page.get_by_role("button", name="Analyse", exact=True).click()
         expect(page.get_by_text("diarize:").first).to_be_visible(timeout=120_000)  # live progress per stage
         shot(page, "1-analysing")
@@ -101,6 +102,7 @@ def test_upload_sample_read_report_rename_and_reload(server):
         for label in result.diarization.speakers:
             expect(page.get_by_label(label, exact=True)).to_have_value(label, timeout=60_000)  # rename inputs
         expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=60_000)
+        expect(page.locator("audio")).to_have_count(1)  # the kept audio, playable from any turn
         page.wait_for_timeout(5000)  # let the charts draw
         shot(page, "2-report")
 

@@ -205,6 +205,8 @@ def test_upload_is_analysed_stored_and_its_report_opens(seeded, fake_models, tmp
     assert (stored.group, stored.title) == ("Design crew", "Weekly sync room 2")
     result = seeded.store.load(job.session_id)
     assert any(s.silent_attendee for s in result.metrics.speakers)  # the attendee list reached the metrics
+    assert result.recording.path == "Weekly_sync_room_2.wav"  # no temporary path stored
+    assert not list(seeded.store.audio_dir.glob(f"{result.recording.sha256}.*"))  # audio not kept by default
     assert upload_folders() == before  # the temporary upload is gone
 
 
