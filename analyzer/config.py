@@ -27,6 +27,11 @@ class AsrConfig:
     beam_size: int = 1
     vad_filter: bool = True
     cpu_threads: int = 0  # 0: faster-whisper's default
+    # Greedy decoding at temperature 0 is deterministic (the same recording gives the same words,
+    # which resuming and deduplication rely on); a mild repetition penalty stops tiny.en's loops
+    # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
+    temperature: float = 0.0
+    repetition_penalty: float = 1.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +98,10 @@ class AnalysisConfig:
         return data
 
     def config_hash(self) -> str:
-        """A short stable hash of the settings that change results (device excluded)."""
+        """A short stable hash of the settings that change results (device and threads excluded)."""
         data = self.to_dict()
         data.pop("device", None)
+        data["asr"].pop("cpu_threads", None)
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -76,7 +76,8 @@ class FasterWhisperTranscriber:
         hook("transcribe", 0, total)
         segments_iter, info = self.model.transcribe(
             audio.samples, language=language, beam_size=config.beam_size, word_timestamps=True,
-            vad_filter=config.vad_filter, condition_on_previous_text=False)
+            vad_filter=config.vad_filter, condition_on_previous_text=False,
+            temperature=config.temperature, repetition_penalty=config.repetition_penalty)
         segments = []
         for segment in segments_iter:
             words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
