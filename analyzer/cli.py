@@ -21,8 +21,8 @@ COMMAND_MODULES = (
     "analyzer.commands.models",
     "analyzer.commands.directives",
     "analyzer.commands.evaluate",
-    "analyzer.commands.batch",
     "analyzer.commands.sessions",
+    "analyzer.commands.batch",
     "analyzer.commands.dashboard",
     "analyzer.commands.metrics",
 )
