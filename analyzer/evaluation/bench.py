@@ -102,17 +102,10 @@ def machine_description() -> str:
 
 
 def compose_bench_inputs(minutes: Sequence[float], work_dir: Path) -> list[Path]:
-    """Compose a balanced 4-person meeting of each length (reused when already there)."""
+    """Compose a balanced 4-person meeting of each length (deterministic; rewritten every time)."""
     from analyzer.compose import compose_meeting, synthetic_scenario, write_meeting
 
-    paths = []
-    for length in minutes:
-        scenario = synthetic_scenario(length)
-        audio = work_dir / f"{scenario.name}.wav"
-        if not audio.exists():
-            write_meeting(compose_meeting(scenario), work_dir)
-        paths.append(audio)
-    return paths
+    return [write_meeting(compose_meeting(synthetic_scenario(length)), work_dir).audio for length in minutes]
 
 
 def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None) -> tuple[float, list[BenchResult]]:
