@@ -77,7 +77,8 @@ def test_each_bad_input_is_one_error_line_with_exit_1(tmp_path: Path, fake_model
 
 def test_bad_inputs_do_not_stop_the_good_ones(tmp_path: Path, fake_models) -> None:
     inputs = make_inputs(tmp_path)
-    first, last = write_wav(tmp_path / "first.wav", tone(2)), write_wav(tmp_path / "last.wav", tone(2))
+    first = write_wav(tmp_path / "first.wav", tone(2, freq=220))
+    last = write_wav(tmp_path / "last.wav", tone(2, freq=330))
     result = run(tmp_path, str(first), *(str(p) for p, _ in inputs.values()), str(last))
     assert result.exit_code == 1
     assert len([line for line in error_lines(result) if line.startswith("error:")]) == len(inputs)
