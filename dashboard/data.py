@@ -119,10 +119,4 @@ def session_export(session_id: int, fmt: str, title: str | None = None) -> str:
 
 def audio_file(session_id: int, result: SessionResult) -> Path | None:
     """The kept recording of a session, or None when its audio was not kept."""
-    current = store()
-    if hasattr(current, "audio_path"):
-        path = current.audio_path(int(session_id))
-        return Path(path) if path else None
-    # The store keeps audio as <audio_dir>/<sha256><suffix> (SessionStore._keep_audio).
-    found = sorted(Path(current.audio_dir).glob(f"{result.recording.sha256}.*"))
-    return next((p for p in found if not p.name.endswith(".tmp")), None)
+    return store().audio_path(int(session_id))

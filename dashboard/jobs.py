@@ -166,11 +166,11 @@ class JobQueue:
         analyzer = self._loaded_analyzer()
         job.status = RUNNING
         result = analyzer.analyze_file(job.upload.path, hook=job.hook, config=job.config)
-        if not job.keep_audio:  # the temporary path means nothing once removed; keep the file's name
-            result = replace(result, recording=replace(result.recording, path=job.name))
+        # the temporary upload path means nothing once removed: record the file's own name
+        result = replace(result, recording=replace(result.recording, path=job.name))
         job.status = SAVING
         job.session_id = int(job.store.save(result, group=job.group, title=job.title, keep_audio=job.keep_audio,
-                                            recorded_at=job.recorded_at))
+                                            recorded_at=job.recorded_at, audio_source=job.upload.path))
         if self._on_stored is not None:
             self._on_stored()
 

@@ -130,8 +130,12 @@ class SessionStore:
             SessionRow.sha256 == sha256, SessionRow.config_hash == config_hash)), write=False)
 
     def save(self, result: SessionResult, *, group: str | None = None, title: str | None = None,
-             keep_audio: bool = False, recorded_at: str | None = None) -> int:
+             keep_audio: bool = False, recorded_at: str | None = None,
+             audio_source: str | Path | None = None) -> int:
         """Store ``result`` in ``group`` (default group ``default``) and return its session id.
+
+        With ``keep_audio`` the recording is copied from ``audio_source`` (default: the
+        result's recording path), so a temporary upload can be kept under its real name.
 
         The same recording (sha256) with the same configuration hash returns the existing id;
         speaker names in ``result.speaker_names`` link those labels to people of the group.
@@ -140,7 +144,7 @@ class SessionStore:
         existing = self.find(result.recording.sha256, config_hash)
         if existing is not None:
             return existing
-        audio_file = self._keep_audio(result) if keep_audio else None
+        audio_file = self._keep_audio(result, audio_source) if keep_audio else None
         when = recorded_at or _recorded_at(result)
 
         def work(session: Session) -> int:
@@ -170,8 +174,8 @@ class SessionStore:
                 self._remove_audio_if_unused([str(audio_file)])
             raise
 
-    def _keep_audio(self, result: SessionResult) -> Path:
-        source = Path(result.recording.path)
+    def _keep_audio(self, result: SessionResult, audio_source: str | Path | None) -> Path:
+        source = Path(audio_source or result.recording.path)
         target = self.audio_dir / f"{result.recording.sha256}{source.suffix.lower()}"
         try:
             self.audio_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -183,6 +187,14 @@ class SessionStore:
             raise StorageError(f"{source}: cannot keep the audio in {self.audio_dir} ({exc.strerror}); "
                                "check the file still exists, or leave out --keep-audio") from None
         return target
+
+    def audio_path(self, session_id: int) -> Path | None:
+        """The kept recording of a session, or None when its audio was not kept (or is gone)."""
+        def work(session: Session) -> str | None:
+            return _require_session(session, session_id).audio_file
+
+        stored = self._run(work, write=False)
+        return Path(stored) if stored and Path(stored).is_file() else None
 
     def list_sessions(self, group: str | None = None) -> list[SessionSummary]:
         """Stored sessions, oldest recording first; only ``group``'s when given."""
