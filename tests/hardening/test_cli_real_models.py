@@ -21,8 +21,9 @@ from tests.hardening.conftest import encode_audio, noise, speech, write_wav
 
 pytestmark = pytest.mark.integration
 APP = build_app()
-# 10 min of silence: measured ~45 s wall / ~90 CPU-s on 2 idle cores (docs/robustness.md). CPU time is
-# asserted, not wall time, so a busy machine does not fail the test while a slow path still does.
+# 10 min of silence: ~45 s wall on 2 lightly loaded cores (docs/robustness.md). CPU time is asserted,
+# not wall time, so waiting for a busy machine's cores does not count; a slow path (e.g. Whisper
+# decoding every 30 s window of the silence) still fails it.
 SILENCE_CPU_BUDGET_S = 300
 CLIP_S = 12.0
 
