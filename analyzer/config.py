@@ -116,8 +116,14 @@ class AnalysisConfig:
                 if not isinstance(value, dict):
                     raise ConfigError(f"config section [{key}] must be a table, got {value!r}")
                 kwargs[key] = _build_section(sections[key], key, value)
-            elif key in ("device", "directives_language"):
-                kwargs[key] = str(value)
+            elif key == "device":
+                if value not in ("auto", "cpu", "cuda"):
+                    raise ConfigError(f"device = {value!r}: must be auto, cpu or cuda")
+                kwargs[key] = value
+            elif key == "directives_language":
+                if not isinstance(value, str):
+                    raise ConfigError(f"directives_language = {value!r}: must be a language code such as en")
+                kwargs[key] = value
             else:
                 raise ConfigError(f"unknown config key {key!r}; known: "
                                   f"{', '.join([*sections, 'device', 'directives_language'])}")
@@ -134,17 +140,39 @@ class AnalysisConfig:
 
 
 def _build_section(cls: type, name: str, values: dict[str, Any]) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = set(values) - known
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(values) - set(known)
     if unknown:
         raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}; "
                           f"known: {', '.join(sorted(known))}")
-    if "attendees" in values:
-        values = {**values, "attendees": tuple(str(a) for a in values["attendees"])}
-    try:
-        return cls(**values)
-    except TypeError as exc:  # pragma: no cover - dataclass arity errors
-        raise ConfigError(f"invalid values in [{name}]: {exc}") from exc
+    checked = {key: _checked_value(name, key, value, known[key].default) for key, value in values.items()}
+    return cls(**checked)
+
+
+def _checked_value(section: str, key: str, value: Any, default: Any) -> Any:
+    """Check a config value against its default's type (None defaults: int or str allowed)."""
+    where = f"[{section}] {key} = {value!r}"
+    if key == "attendees":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
+            raise ConfigError(f"{where}: give a list of names, e.g. attendees = [\"Ana\", \"Ben\"]")
+        return tuple(value)
+    expected: tuple[type, ...]
+    if isinstance(default, bool):
+        expected = (bool,)
+    elif isinstance(default, (int, float)):
+        expected = (int, float) if isinstance(default, float) else (int,)
+    elif isinstance(default, str):
+        expected = (str,)
+    else:  # optional settings: speaker counts (int) or language (str)
+        expected = (int,) if key.endswith("speakers") else (str,)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        names = " or ".join(t.__name__ for t in expected)
+        raise ConfigError(f"{where}: must be {names}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(f"{where}: must not be negative")
+    return float(value) if float in expected else value
 
 
 def load_config(path: str | Path | None) -> AnalysisConfig:
@@ -156,6 +184,10 @@ def load_config(path: str | Path | None) -> AnalysisConfig:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{file}: config file not found; check the path") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a folder, not a config file; give a .toml file") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the config file ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML ({exc}); fix the file or omit --config") from None
     return AnalysisConfig.from_dict(data)

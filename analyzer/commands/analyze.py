@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -58,7 +59,8 @@ def analyze(
         try:
             session_id = None if force or store is None else _stored_session(store, path, config)
             if session_id is not None:
-                result = store.load(session_id)
+                stored = store.load(session_id)  # an identical file may have been stored under another name
+                result = replace(stored, recording=replace(stored.recording, path=str(path)))
                 err_console.print(f"{path}: already analysed with these settings (session {session_id}); "
                                   "showing the stored result (use --force to analyse again)", highlight=False)
             else:

@@ -31,10 +31,10 @@ def _user_data_path() -> Path:
 
 
 def data_dir() -> Path:
-    """The per-user data folder (created with mode 0700)."""
-    folder = _user_data_path()
-    _make_private_dir(folder)
-    return folder
+    """The per-user data folder (created, or tightened, to mode 0700: owner only)."""
+    from analyzer.privacy import ensure_private_dir
+
+    return ensure_private_dir(_user_data_path())
 
 
 def default_db_url() -> str:
