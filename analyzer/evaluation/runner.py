@@ -46,6 +46,7 @@ class FileScore:
     share_mean_pp: float | None = None
     share_max_pp: float | None = None
     interruptions: dict[str, Counts] | None = None
+    system_interruptions: tuple[tuple[float, str], ...] = ()  # (time, type) as reported, for diagnosis
     verdict_expected: str | None = None
     verdict_system: str | None = None
     word_errors: WordErrors | None = None
@@ -110,6 +111,8 @@ def score_result(entry: ManifestEntry, result: SessionResult, refs: References, 
                       false_alarm_s=round(scored.false_alarm, 3), confusion_s=round(scored.confusion, 3),
                       scored_speech_s=round(scored.total, 3), share_error_pp=shares.per_person,
                       share_mean_pp=shares.mean_pp, share_max_pp=shares.max_pp)
+    if metrics is not None:
+        values["system_interruptions"] = tuple((round(i.time, 3), i.type) for i in metrics.interruptions)
     if refs.truth is not None:
         values["interruptions"] = match_interruptions(refs.truth.interruptions,
                                                       metrics.interruptions if metrics else ())

@@ -69,6 +69,7 @@ def test_a_perfect_diarization_scores_zero(setup, tmp_path):
     assert score.verdict_expected == "many_to_many"
     assert score.interruptions["any"].reference == len(meeting.interruptions) == 1
     assert score.interruptions["successful"].recall == 1.0
+    assert ("successful" in {kind for _, kind in score.system_interruptions})
     assert summary["der"] == pytest.approx(0.0, abs=1e-9) and summary["speaker_count_mae"] == 0
     json.dumps(file_score_dict(score))  # JSON-ready
 
