@@ -167,3 +167,19 @@ def test_the_same_scenario_composes_the_same_audio():
     first = compose_meeting(scenario_from_dict(SMALL, source="a.toml"))
     second = compose_meeting(scenario_from_dict(SMALL, source="a.toml"))
     assert np.array_equal(first.samples, second.samples) and first.segments == second.segments
+
+
+@pytest.mark.parametrize("name", ["heated", "six_silent", "dialogue"])
+def test_metrics_on_the_reference_find_every_overlap_interruption_with_its_type(name):
+    from analyzer.evaluation.matching import match_interruptions
+
+    meeting = compose_meeting(load_scenario(ROOT / "eval" / "scenarios" / f"{name}.toml"))
+    exclusive = exclusive_from_overlapping(meeting.segments)
+    diarization = Diarization(meeting.segments, exclusive, tuple(sorted({s.speaker for s in exclusive})))
+    metrics = compute_metrics(diarization=diarization, turns=turns_from_segments(exclusive, 1.0), words=(),
+                              directives=(), duration=meeting.duration,
+                              config=MetricsConfig(attendees=meeting.attendees))
+    overlapping = [i for i in meeting.interruptions if i.type != "silent"]  # silent ones need words
+    counts = match_interruptions(overlapping, metrics.interruptions)
+    for kind in ("successful", "unsuccessful", "cooperative"):
+        assert counts[kind].matched == counts[kind].reference == counts[kind].system, (kind, counts[kind])
