@@ -86,26 +86,51 @@ def load_scenario(path: str | Path, voices_dir: Path | None = None) -> Scenario:
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>",
                        voices_dir: Path = DEFAULT_VOICES) -> Scenario:
-    """Build a :class:`Scenario` from the TOML structure (see :func:`load_scenario`)."""
+    """Build a :class:`Scenario` from the TOML structure (see :func:`load_scenario`).
+
+    Raises:
+        InputFormatError: a missing or unknown key, or a value of the wrong type or range.
+    """
+    try:
+        scenario = _build_scenario(data, source, voices_dir)
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise InputFormatError(f"{source}: invalid scenario value ({exc}); use tables for [meeting] and "
+                               "[people.<name>], a list of [[turns]], numbers for seconds/gap/overlap/at/"
+                               "gain_db/seed/repeat and gap_s = [min, max]") from None
+    _validate(scenario)
+    return scenario
+
+
+def _build_scenario(data: dict[str, Any], source: str, voices_dir: Path) -> Scenario:
+    _require(data, dict, source, "the scenario")
     _check_keys(data, {"meeting", "people", "turns"}, source, "top level")
-    meeting = data.get("meeting", {})
+    meeting = _require(data.get("meeting", {}), dict, source, "[meeting]")
     _check_keys(meeting, {"name", "verdict", "seed", "gap_s", "noise_dbfs", "repeat", "voices"}, source, "[meeting]")
     verdict = str(meeting.get("verdict", ""))
     if verdict not in VERDICTS:
         raise InputFormatError(f"{source}: [meeting] verdict {verdict!r} must be one of {', '.join(VERDICTS)}")
-    people = tuple(_parse_person(name, value, source) for name, value in data.get("people", {}).items())
+    people_table = _require(data.get("people", {}), dict, source, "[people]")
+    people = tuple(_parse_person(str(name), value, source) for name, value in people_table.items())
     if not people:
         raise InputFormatError(f"{source}: no [people.<name>] tables; declare who attends")
-    raw_steps = data.get("turns", [])
+    raw_steps = _require(data.get("turns", []), list, source, "[[turns]]")
     steps = tuple(_parse_step(i, raw, source) for i, raw in enumerate(raw_steps, start=1))
-    steps = steps * int(meeting.get("repeat", 1))
-    gap = meeting.get("gap_s", [0.5, 1.0])
-    scenario = Scenario(name=str(meeting.get("name") or Path(source).stem), verdict=verdict, people=people,
-                        steps=steps, seed=int(meeting.get("seed", 0)), gap_s=(float(gap[0]), float(gap[1])),
-                        noise_dbfs=_optional_float(meeting.get("noise_dbfs")), voices_dir=Path(voices_dir),
-                        source=source)
-    _validate(scenario)
-    return scenario
+    repeat = int(meeting.get("repeat", 1))
+    gap = [float(g) for g in meeting.get("gap_s", [0.5, 1.0])]
+    if repeat < 1 or len(gap) != 2 or not 0 <= gap[0] <= gap[1]:
+        raise InputFormatError(f"{source}: [meeting] needs repeat >= 1 and gap_s = [min, max] with "
+                               f"0 <= min <= max (got repeat = {repeat}, gap_s = {gap})")
+    return Scenario(name=str(meeting.get("name") or Path(source).stem), verdict=verdict, people=people,
+                    steps=steps * repeat, seed=int(meeting.get("seed", 0)), gap_s=(gap[0], gap[1]),
+                    noise_dbfs=_optional_float(meeting.get("noise_dbfs")), voices_dir=Path(voices_dir),
+                    source=source)
+
+
+def _require(value: Any, kind: type, source: str, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise InputFormatError(f"{source}: {where} must be a {'table' if kind is dict else 'list'}, "
+                               f"not {type(value).__name__}")
+    return value
 
 
 def _check_keys(table: dict[str, Any], known: set[str], source: str, where: str) -> None:
