@@ -52,15 +52,23 @@ def four_hours(tmp_path_factory):
 
 
 CHILD = r'''
-import json, resource, sys, time
+import json, sys, time
 import psutil
+
+
+def high_water_rss():
+    # VmHWM belongs to this process image; ru_maxrss would carry the parent's peak across exec
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
 from analyzer.audio import load_audio
 from analyzer.errors import AudioError
 base = psutil.Process().memory_info().rss
 started = time.monotonic()
 try:
     audio = load_audio(sys.argv[1], memory_check="decode")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # before this script's own temporaries
+    peak = high_water_rss()  # before this script's own temporaries
     s = audio.samples
     out = {"ok": True, "duration": audio.duration, "nbytes": s.nbytes,
            "beeps": [float(abs(s[h * 3600 * 16000: h * 3600 * 16000 + 16000]).max()) for h in range(4)],
@@ -68,7 +76,7 @@ try:
 except AudioError as exc:
     out = {"ok": False, "error": str(exc)}
 out.update(seconds=time.monotonic() - started, base=base)
-out.setdefault("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+out.setdefault("peak", high_water_rss())
 print(json.dumps(out))
 '''
 
