@@ -158,8 +158,20 @@ def bench(
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
 ) -> None:
     """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
-    alone on the same audio (our total as a ratio to it)."""
+    alone on the same audio (our total as a ratio to it).
+
+    `floorshare bench batch DIR` times batches instead (same as `floorshare bench-batch DIR`).
+    """
     from dataclasses import asdict
+
+    if files and str(files[0]) == "batch" and not files[0].exists():
+        if len(files) != 2:
+            err_console.print("usage: floorshare bench batch DIR", highlight=False)
+            raise typer.Exit(2)
+        from analyzer.commands.batch import bench_batch_command
+
+        return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
+                                   device="cpu" if device == "auto" else device)
 
     from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
 
