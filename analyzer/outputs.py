@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from analyzer.errors import StorageError
+from analyzer.fileio import write_text_atomic
 from analyzer.exports import to_rttm, to_transcript_text
 from analyzer.schema import SessionResult
 from analyzer.serialize import write_result_json
@@ -26,17 +27,6 @@ def write_outputs(result: SessionResult, out: Path) -> Path:
         raise StorageError(f"{folder}: cannot create the output folder ({exc.strerror}); "
                            "choose a writable --out folder") from None
     write_result_json(result, folder / "result.json")
-    _write_text(folder / "diarization.rttm", to_rttm(result, uri=folder.name))
-    _write_text(folder / "transcript.txt", to_transcript_text(result))
+    write_text_atomic(folder / "diarization.rttm", to_rttm(result, uri=folder.name))
+    write_text_atomic(folder / "transcript.txt", to_transcript_text(result))
     return folder
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"{path}: cannot write ({exc.strerror}); choose a writable --out folder "
-                           "or free some disk space") from None

@@ -12,7 +12,8 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import InputFormatError, StorageError
+from analyzer.errors import InputFormatError
+from analyzer.fileio import write_text_atomic
 from analyzer.schema import (
     SCHEMA_VERSION, DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
     Recording, SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord,
@@ -165,15 +166,7 @@ def _metrics_from_dict(data: dict[str, Any]) -> SessionMetrics:
 
 def write_result_json(result: SessionResult, path: Path) -> None:
     """Write ``result.json`` atomically (a temp file renamed into place)."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(result_to_dict(result), indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"{path}: cannot write the result ({exc.strerror}); "
-                           "choose a writable --out folder or free some disk space") from None
+    write_text_atomic(path, json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
 
 
 def read_result_json(path: Path) -> SessionResult:

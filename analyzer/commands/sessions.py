@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 
 from analyzer.console import console, err_console
-from analyzer.errors import AnalyzerError, StorageError
+from analyzer.errors import AnalyzerError
+from analyzer.fileio import write_text_atomic
 from analyzer.exports import EXPORT_FORMATS, directive_total, export, with_names
 from analyzer.schema import SessionResult
 
@@ -160,20 +161,10 @@ def export_session(
         if out is None:
             typer.echo(text, nl=False)
             return
-        _write(out, text)
+        write_text_atomic(out, text, fix="choose another --out")
     except AnalyzerError as exc:
         raise _fail(exc) from None
     err_console.print(f"wrote {out}", highlight=False)
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"{path}: cannot write the export ({exc.strerror}); choose another --out") from None
 
 
 @groups_app.command("list")

@@ -49,7 +49,7 @@ def read_words(path: str | Path) -> tuple[Word, ...]:
         raise InputFormatError(f"{file}: words file not found; check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFormatError(f"{file}: cannot read the words file ({exc})") from None
-    words = _json_words(text, file) if text.lstrip()[:1] in ("[", "{") else _stm_words(text, file)
+    words = _json_words(text, file) if text.lstrip()[:1] in ("[", "{") else _stm_words(file)
     return tuple(sorted(words, key=lambda w: (w.start, w.end)))
 
 
@@ -72,23 +72,16 @@ def _json_words(text: str, file: Path) -> list[Word]:
     return words
 
 
-def _stm_words(text: str, file: Path) -> list[Word]:
+def _stm_words(file: Path) -> list[Word]:
+    """Words of an STM reference, spread evenly over each segment (STM has no word times)."""
+    from analyzer.references import read_stm
+
     words = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
-        if not fields or line.startswith(";;"):
-            continue
-        if len(fields) < 5:
-            raise InputFormatError(f"{file}:{number}: an STM line needs uri channel speaker start end text; "
-                                   "fix the line or give a JSON words file")
-        try:
-            start, end = float(fields[3]), float(fields[4])
-        except ValueError:
-            raise InputFormatError(f"{file}:{number}: start {fields[3]!r} or end {fields[4]!r} is not a "
-                                   "number; fix the line") from None
-        tokens = [t for t in fields[5:] if not (t.startswith("<") and t.endswith(">"))]
-        step = (end - start) / max(1, len(tokens))
-        words.extend(Word(start + i * step, start + (i + 1) * step, tok) for i, tok in enumerate(tokens))
+    for segment in read_stm(file).segments:
+        tokens = segment.text.split()
+        step = (segment.end - segment.start) / max(1, len(tokens))
+        words.extend(Word(segment.start + i * step, segment.start + (i + 1) * step, token)
+                     for i, token in enumerate(tokens))
     return words
 
 
