@@ -83,7 +83,7 @@ def complete_result(result: SessionResult, config: AnalysisConfig, unattributed:
     from analyzer.directives import find_directives
     from analyzer.metrics import compute_metrics
 
-    directives = find_directives(result.turns, language=config.directives_language)
+    directives = find_directives(result.turns, language=config.directives_language, words=result.words)
     metrics = compute_metrics(diarization=result.diarization, turns=result.turns, words=result.words,
                               directives=directives, duration=result.recording.duration,
                               config=config.metrics, unattributed_words=unattributed)

@@ -9,13 +9,15 @@ blocks them. Pure Python, no models.
 
 from __future__ import annotations
 
+import bisect
+
 from dataclasses import dataclass
 from typing import Sequence
 
 from analyzer.directives.lexicon import Lexicon, load_lexicon
 from analyzer.directives.patterns import Pattern, match_at
 from analyzer.directives.text import Clause, Token, split_clauses
-from analyzer.schema import DirectiveHit, Turn
+from analyzer.schema import DirectiveHit, SpeakerWord, Turn
 
 MAX_QUOTE_CHARS = 120
 REPORTING_WINDOW = 8
@@ -33,28 +35,33 @@ class Match:
     quote: str
 
 
-def find_directives(turns: Sequence[Turn], language: str = "en") -> tuple[DirectiveHit, ...]:
+def find_directives(turns: Sequence[Turn], language: str = "en",
+                    words: Sequence[SpeakerWord] = ()) -> tuple[DirectiveHit, ...]:
     """Find the directives in each turn's text.
 
     Args:
         turns: the meeting's turns (speaker, start, end, text, word_count).
         language: lexicon code, e.g. ``"en"``.
+        words: the attributed words the turns were built from, when known: a hit's time is
+            then the start of the quoted clause's first word.
 
     Returns:
-        One hit per directive clause, in turn order. ``time`` is the estimated start of
-        the quoted clause: the turn start plus the turn duration times the share of the
-        turn's words before the clause.
+        One hit per directive clause, in turn order. ``time`` is the start of the quoted
+        clause's first word, or without ``words`` an estimate: the turn start plus the turn
+        duration times the share of the turn's words before the clause.
 
     Raises:
         ConfigError: no lexicon for ``language`` (the message lists the available ones).
     """
     detector = Detector(load_lexicon(language))
+    word_starts = _word_starts_by_turn(turns, words)
     hits: list[DirectiveHit] = []
     for turn in turns:
         if not turn.text.strip():
             continue
         for match in detector.detect(turn.text):
-            hits.append(DirectiveHit(time=round(_clause_time(turn, match.start), 3), speaker=turn.speaker,
+            time = _clause_time(turn, match.start, word_starts.get(turn.index))
+            hits.append(DirectiveHit(time=round(time, 3), speaker=turn.speaker,
                                      turn_index=turn.index, category=match.category, rule=match.rule,
                                      text=match.quote))
     return tuple(hits)
@@ -65,10 +72,29 @@ def detect_text(text: str, language: str = "en") -> tuple[Match, ...]:
     return Detector(load_lexicon(language)).detect(text)
 
 
-def _clause_time(turn: Turn, char_start: int) -> float:
+def _clause_time(turn: Turn, char_start: int, starts: list[float] | None) -> float:
     words_before = len(turn.text[:char_start].split())
+    if starts and words_before < len(starts):
+        return starts[words_before]
     total = max(1, len(turn.text.split()))
     return turn.start + (turn.end - turn.start) * min(1.0, words_before / total)
+
+
+def _word_starts_by_turn(turns: Sequence[Turn], words: Sequence[SpeakerWord]) -> dict[int, list[float]]:
+    """Start time of each whitespace token of each turn's text, where the words line up with it."""
+    if not words:
+        return {}
+    ordered = sorted((w for w in words if w.speaker is not None and w.word.text.strip()),
+                     key=lambda w: w.word.start)
+    times = [w.word.start for w in ordered]
+    starts: dict[int, list[float]] = {}
+    for turn in turns:
+        window = ordered[bisect.bisect_left(times, turn.start): bisect.bisect_right(times, turn.end)]
+        inside = [w for w in window if w.speaker == turn.speaker]
+        tokens = [t for w in inside for t in w.word.text.split()]
+        if len(tokens) == len(turn.text.split()):
+            starts[turn.index] = [w.word.start for w in inside for _ in w.word.text.split()]
+    return starts
 
 
 class Detector:

@@ -157,3 +157,18 @@ def test_a_lexicon_with_an_unknown_set_or_category_is_rejected() -> None:
     del data["sets"]["markers"]
     with pytest.raises(ValueError, match="lacks markers"):
         _build("en", data)
+
+
+def test_hit_time_is_the_first_word_of_the_clause_when_words_are_given():
+    from analyzer.align import attribute_words, build_turns
+    from analyzer.directives import find_directives
+    from analyzer.schema import SpeakerSegment, Word
+
+    words = [Word(10.0, 10.4, "okay"), Word(10.5, 10.8, "thanks."), Word(14.0, 14.3, "Send"),
+             Word(14.4, 14.6, "me"), Word(14.7, 14.9, "the"), Word(15.0, 15.4, "draft.")]
+    attributed = attribute_words(words, [SpeakerSegment(9.0, 16.0, "A")])
+    turns = build_turns(attributed, max_gap_s=5.0)
+    [estimated] = find_directives(turns)
+    [exact] = find_directives(turns, words=attributed)
+    assert exact.time == 14.0
+    assert estimated.time != 14.0 and exact.text == estimated.text
