@@ -147,3 +147,56 @@ def test_memory_estimate_grows_with_duration() -> None:
     one, four = estimate_memory_bytes(3600), estimate_memory_bytes(4 * 3600)
     assert 4 * GB < one < 8 * GB and 14 * GB < four < 20 * GB
     assert estimate_memory_bytes(3600, analysis=False) == (64 << 20) + 3600 * SAMPLE_RATE * 4
+
+
+FULL_ANALYSIS_CHILD = r"""
+import json, sys, time
+from analyzer.audio import estimate_memory_bytes
+from analyzer.config import AnalysisConfig
+from analyzer.pipeline import build_analyzer
+
+config = AnalysisConfig().with_updates(diarization={"segmentation_step": 0.5})
+started = time.monotonic()
+result = build_analyzer(config).analyze_file(sys.argv[1])
+peak = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": time.monotonic() - started, "peak": peak, "duration": result.recording.duration,
+                  "need": estimate_memory_bytes(result.recording.duration),
+                  "speech": result.metrics.total_speech, "speakers": len(result.metrics.speakers),
+                  "words": len(result.words), "verdict": result.metrics.verdict.label}))
+"""
+
+
+def write_long_meeting(path: Path, hours: int, speech: Path) -> Path:
+    """Silence with the real two-person sample call (30 s) at the start of every hour."""
+    with wave.open(str(speech)) as handle:
+        assert handle.getframerate() == SAMPLE_RATE and handle.getnchannels() == 1
+        call = handle.readframes(handle.getnframes())
+    silence = np.zeros(SAMPLE_RATE * 60, dtype="<i2").tobytes()
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(SAMPLE_RATE)
+        for _ in range(hours):
+            handle.writeframes(call)
+            handle.writeframes(silence[: len(silence) - len(call)])
+            for _minute in range(59):
+                handle.writeframes(silence)
+    return path
+
+
+@pytest.mark.integration
+def test_four_hour_recording_is_analysed_within_the_memory_bound(tmp_path: Path) -> None:
+    """The whole pipeline, real models, on 4 h (segmentation step 0.5 to keep CI short)."""
+    path = write_long_meeting(tmp_path / "four hour meeting.wav", HOURS, ROOT / "samples" / "pyannote-sample" / "sample.wav")
+    limit, _ = memory_limit()
+    if limit < estimate_memory_bytes(HOURS * 3600):
+        pytest.skip("this machine has less memory than a 4-hour analysis needs; the early refusal is tested above")
+    proc = subprocess.run([sys.executable, "-c", FULL_ANALYSIS_CHILD, str(path)], capture_output=True, text=True,
+                          timeout=1800, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    print("4-hour analysis:", report)
+    assert report["duration"] == pytest.approx(HOURS * 3600)
+    assert report["peak"] < report["need"], report  # the estimate the early check relies on holds
+    assert report["speakers"] >= 2 and report["words"] > 4 * 40, report  # the four calls were heard
+    assert 4 * 15 < report["speech"] < 4 * 40, report
