@@ -33,5 +33,9 @@ test-fast: $(STAMP)
 dashboard: setup
 	$(BIN)/floorshare dashboard
 
+## bench: time each stage on a composed 10-minute meeting (RTF, peak memory, ratio to faster-whisper)
+bench: setup
+	$(BIN)/floorshare bench --minutes 10
+
 clean:
 	rm -rf out .pytest_cache
