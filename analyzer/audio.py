@@ -10,6 +10,7 @@ never reach the network. Very long inputs are checked against the memory limit
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -60,11 +61,22 @@ class LoadedAudio:
         return len(self.samples) / SAMPLE_RATE
 
 
-def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
-    """The sha256 of a file's bytes (the content identity of a recording)."""
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes (the content identity of a recording).
+
+    Callers hash a file to look it up in the store before decoding it, and decoding
+    hashes it again: the digest is remembered per (file, size, modification time), so a
+    large recording is read for hashing once.
+    """
+    info = Path(path).stat()
+    return _sha256_of(str(Path(path).resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256_of(path: str, size: int, mtime_ns: int, inode: int) -> str:
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(chunk_size):
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
 

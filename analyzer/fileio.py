@@ -1,10 +1,11 @@
-"""Atomic text writes: a temp file renamed into place, so a crash never leaves half a file."""
+"""Text files in and out: typed errors when reading an input; atomic writes (a temp file renamed
+into place, so a crash never leaves half a file)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from analyzer.errors import StorageError
+from analyzer.errors import InputFormatError, StorageError
 
 
 def write_text_atomic(path: Path, text: str, *, fix: str = "choose a writable --out folder or free "
@@ -18,3 +19,13 @@ def write_text_atomic(path: Path, text: str, *, fix: str = "choose a writable --
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise StorageError(f"{path}: cannot write ({exc.strerror or exc}); {fix}") from None
+
+
+def read_text_input(path: Path, what: str) -> str:
+    """The UTF-8 text of an input file (RTTM, transcript, words...); :class:`InputFormatError` otherwise."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFormatError(f"{path}: {what} not found; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"{path}: cannot read the {what} ({exc}); give a UTF-8 text file") from None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import InputFormatError
+from analyzer.fileio import read_text_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +47,7 @@ def read_transcript(path: str | Path, select: str | None = None) -> ReferenceTra
 
 
 def _lines(file: Path) -> list[str]:
-    try:
-        return file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputFormatError(f"{file}: reference transcript not found; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFormatError(f"{file}: cannot read the reference transcript ({exc}); "
-                               "give a UTF-8 text file") from None
+    return read_text_input(file, "reference transcript").splitlines()
 
 
 def read_stm(path: str | Path, uri: str | None = None) -> ReferenceTranscript:

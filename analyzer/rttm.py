@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from analyzer.errors import InputFormatError
+from analyzer.fileio import read_text_input
 from analyzer.schema import SpeakerSegment
 
 
@@ -32,13 +33,7 @@ def read_rttm(path: str | Path) -> dict[str, tuple[SpeakerSegment, ...]]:
             malformed (the message names the file and the line number).
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFormatError(f"{file}: RTTM file not found; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFormatError(f"{file}: cannot read the RTTM file ({exc}); "
-                               "give a UTF-8 text RTTM file") from None
+    text = read_text_input(file, "RTTM file")
     found: dict[str, list[SpeakerSegment]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         fields = line.split()

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from analyzer.align import attribute_words, build_turns, unattributed_count
 from analyzer.config import AnalysisConfig
 from analyzer.errors import InputFormatError
+from analyzer.fileio import read_text_input
 from analyzer.metrics import compute_metrics
 from analyzer.metrics.turns import turns_from_segments
 from analyzer.rttm import exclusive_from_overlapping, read_rttm
@@ -43,12 +44,7 @@ def load_rttm_segments(path: str | Path, uri: str | None = None) -> tuple[str, t
 def read_words(path: str | Path) -> tuple[Word, ...]:
     """Timed words from a JSON or STM file (see the module docstring), sorted by start."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFormatError(f"{file}: words file not found; check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFormatError(f"{file}: cannot read the words file ({exc})") from None
+    text = read_text_input(file, "words file")
     words = _json_words(text, file) if text.lstrip()[:1] in ("[", "{") else _stm_words(file)
     return tuple(sorted(words, key=lambda w: (w.start, w.end)))
 
