@@ -82,6 +82,27 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    """How people sound: frame features (librosa) and the voice metrics (docs/metrics.md#voice)."""
+
+    enabled: bool = True  # run the prosody stage (vocal energy, pitch, raised voices, heated stretches)
+    hop_s: float = 0.02  # frame step of the level and pitch tracks
+    frame_s: float = 0.05  # RMS frame length
+    pitch_fmin_hz: float = 65.0  # pitch search range: low male voices to high female voices
+    pitch_fmax_hz: float = 400.0
+    active_range_db: float = 30.0  # frames more than this below the person's 95th percentile are pauses
+    smooth_s: float = 0.5  # loudness is the mean power over this window of the person's active frames
+    raised_min_db: float = 6.0  # N: a raised voice is at least this far above the person's median
+    raised_min_s: float = 1.0  # M: for at least this long
+    raised_gap_s: float = 1.0  # pauses (and others' overlapping speech) up to this long do not end it
+    syllables_per_word: float = 1.5  # pace from syllables where words are missing (English average)
+    heated_window_s: float = 30.0  # heated-stretch window and step
+    heated_step_s: float = 10.0
+    heated_min_interruptions: int = 2  # competitive interruptions in a window that count as a cue
+    heated_min_changes_per_minute: float = 8.0  # floor changes per minute that count as a cue
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisConfig:
     """The whole effective configuration of one analysis."""
 
@@ -89,6 +110,7 @@ class AnalysisConfig:
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
     device: str = "auto"  # auto | cpu | cuda
     directives_language: str = "en"
 
@@ -109,7 +131,7 @@ class AnalysisConfig:
     def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
         """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
         sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
-                    "alignment": AlignmentConfig, "metrics": MetricsConfig}
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig, "voice": VoiceConfig}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key in sections:

@@ -59,7 +59,7 @@ def evaluate(
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
 ) -> None:
     """Run the pipeline on every recording of MANIFEST and score it against the references:
-    DER/JER, speaker count, share error, interruptions, verdict, WER."""
+    DER/JER, speaker count, share error, interruptions, raised voices, verdict, WER."""
     from analyzer.commands.progress_bar import stage_progress
     from analyzer.evaluation.manifest import load_manifest
     from analyzer.evaluation.runner import evaluate_manifest, file_score_dict
@@ -122,6 +122,9 @@ def _print_file(score) -> None:
     if score.interruptions is not None:
         any_ = score.interruptions["any"]
         parts.append(f"interruptions {any_.matched}/{any_.reference} found, {any_.system} reported")
+    if score.raised_voices is not None:
+        c = score.raised_voices
+        parts.append(f"raised voices {c.matched}/{c.reference} found, {c.system} reported")
     console.print("; ".join(parts), highlight=False)
 
 
@@ -143,6 +146,12 @@ def _print_summary(name: str, summary: dict[str, Any]) -> None:
     for kind, c in summary.get("interruptions", {}).items():
         rows.append((f"interruptions {kind}: P / R / F1 (ref {c['reference']}, sys {c['system']})",
                      f"{_pct(c['precision'])} / {_pct(c['recall'])} / {_pct(c['f1'])}"))
+    if "raised_voices" in summary:
+        c = summary["raised_voices"]
+        onset = "-" if c["mean_onset_error_s"] is None else f"{c['mean_onset_error_s']:.2f} s"
+        rows.append((f"raised voices: P / R / F1 (ref {c['reference']}, sys {c['system']}, onset within 1 s)",
+                     f"{_pct(c['precision'])} / {_pct(c['recall'])} / {_pct(c['f1'])}"))
+        rows.append(("raised voices: mean onset error", onset))
     rows.append(("analysis time", f"{summary['analysis_s']:.0f} s"))
     for label, value in rows:
         table.add_row(label, value)
@@ -190,7 +199,7 @@ def bench(
         table.add_column(Path(r.file).name, justify="right")
     rows = [("audio", lambda r: f"{r.audio_s:.1f} s"), ("model load", lambda r: f"{r.model_load_s:.2f} s")]
     rows += [(stage, lambda r, k=stage: f"{r.stages[k]:.2f} s")
-             for stage in ("decode", "diarization", "transcription", "alignment+metrics")]
+             for stage in ("decode", "diarization", "prosody", "transcription", "alignment+metrics")]
     rows += [("total", lambda r: f"{r.total_s:.2f} s"), ("RTF (total / audio)", lambda r: f"{r.rtf:.3f}"),
              ("CPU time (user+sys)", lambda r: f"{r.cpu_s:.1f} s"),
              ("CPU s per audio s", lambda r: f"{r.cpu_per_audio_s:.3f}"),

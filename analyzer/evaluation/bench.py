@@ -20,7 +20,8 @@ from typing import Sequence
 
 from analyzer.config import AnalysisConfig
 
-STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("transcription", ("transcribe",)),
+STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("prosody", ("prosody",)),
+                ("transcription", ("transcribe",)),
                 ("alignment+metrics", ("align", "metrics")))
 
 

@@ -64,6 +64,10 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
     row.summary = {"duration": metrics.duration, "total_speech": metrics.total_speech,
                    "overlap_time": metrics.overlap_time, "silence_time": metrics.silence_time,
                    "unattributed_words": metrics.unattributed_words}
+    if metrics.voice is not None:  # a JSON value of the summary column: no migration, old rows read as None
+        from analyzer.serialize import voice_to_dict
+
+        row.summary["voice"] = voice_to_dict(metrics.voice)
     row.group_indices = asdict(metrics.group)
     row.interruption_matrix = metrics.interruption_matrix
     row.transitions = metrics.transitions
@@ -171,7 +175,14 @@ def _metrics(row: SessionRow) -> SessionMetrics | None:
         verdict=Verdict(row.verdict, tuple(row.verdict_reasons or ())),
         timeline=tuple(TimelineWindow(w["start"], w["end"], w["label"], tuple(w["speakers"]))
                        for w in row.timeline or ()),
+        voice=_voice(summary.get("voice")),
     )
+
+
+def _voice(data: dict[str, Any] | None):  # noqa: ANN202 - VoiceMetrics | None
+    from analyzer.serialize import voice_from_dict
+
+    return voice_from_dict(data)
 
 
 def _stats(data: dict[str, Any]) -> SpeakerStats:

@@ -1,0 +1,45 @@
+"""The prosody stage on a 4-hour input: frame features only, memory bounded (about 65 s of CPU)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from analyzer.audio import SAMPLE_RATE, LoadedAudio
+from analyzer.prosody import LibrosaProsody, frames_memory_bytes
+from analyzer.schema import Recording, SpeakerSegment
+
+
+def _audio(samples) -> LoadedAudio:
+    return LoadedAudio(Recording("synthetic", "0" * 64, len(samples) / SAMPLE_RATE, SAMPLE_RATE, 1), samples)
+
+
+class _LazyTone:
+    """A 4-hour tone that exists only slice by slice (no 920 MB array), quieter every other minute."""
+
+    def __init__(self, seconds: float) -> None:
+        self.length = int(seconds * SAMPLE_RATE)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        index = np.arange(span.start, min(span.stop, self.length))
+        minute_odd = (index // (60 * SAMPLE_RATE)) % 2 == 1
+        return (np.where(minute_odd, 0.05, 0.1) * np.sin(2 * np.pi * 180 * index / SAMPLE_RATE)).astype(np.float32)
+
+
+def test_four_hours_in_one_segment_stay_within_a_bounded_memory():
+    prosody = LibrosaProsody()
+    hours = 4.0
+    audio = _audio(_LazyTone(hours * 3600))
+    tracemalloc.start()
+    frames = prosody.extract(audio, [SpeakerSegment(0.0, hours * 3600, "A")])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    count = sum(len(f.level_db) for f in frames)
+    assert count == pytest.approx(hours * 3600 / 0.02, rel=0.001)
+    assert frames_memory_bytes(frames) < 6 * 1024 * 1024  # 8 bytes a frame: 5.5 MB for 4 hours
+    assert peak < 64 * 1024 * 1024, f"feature stage peaked at {peak / 2**20:.0f} MiB for a 4-hour segment"
