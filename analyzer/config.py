@@ -91,9 +91,9 @@ class VoiceConfig:
     pitch_fmin_hz: float = 65.0  # pitch search range: low male voices to high female voices
     pitch_fmax_hz: float = 400.0
     active_range_db: float = 30.0  # frames more than this below the person's 95th percentile are pauses
-    smooth_s: float = 0.5  # loudness is the mean power over this window of the person's active frames
-    raised_min_db: float = 6.0  # N: a raised voice is at least this far above the person's median
-    raised_min_s: float = 1.0  # M: for at least this long
+    smooth_s: float = 2.0  # loudness is the mean power over this window of the person's active frames
+    raised_min_db: float = 4.0  # N: a raised voice's loudness is at least this far above the person's median
+    raised_min_s: float = 2.0  # M: for at least this long (N, M, smooth_s, raised_gap_s: calibrated, metrics.md)
     raised_gap_s: float = 1.0  # pauses (and others' overlapping speech) up to this long do not end it
     syllables_per_word: float = 1.5  # pace from syllables where words are missing (English average)
     heated_window_s: float = 30.0  # heated-stretch window and step

@@ -127,8 +127,7 @@ def print_voice(result: SessionResult, max_moments: int = 5) -> None:
 
     voice = result.metrics.voice
     table = Table(title="how people sound (exclusive speech only)")
-    for column in ("speaker", "energy share", "loudest 10 % above own median", "pitch median", "pitch range",
-                   "pace", "raised voices"):
+    for column in ("speaker", "energy share", "loud p90 vs median", "pitch", "pitch range", "pace", "raised"):
         table.add_column(column, justify="left" if column == "speaker" else "right")
     for v in voice.speakers:
         cells = voice_cells(v)

@@ -72,6 +72,7 @@ widgets.chart_with_numbers(lambda: charts.mode_strip_chart(result), tables.mode_
                            key="modes", empty="The recording is too short to label stretches of it.")
 
 report_parts.interruptions(result)
+report_parts.voice(result)
 report_parts.network(result)
 report_parts.directives(result)
 report_parts.questions(result)

@@ -54,7 +54,8 @@ def test_a_gain_step_of_10_db_is_one_raised_moment_with_its_onset(prosody):
     voice = _metrics(frames)
     assert len(voice.raised) == 1
     moment = voice.raised[0]
-    assert moment.start == pytest.approx(5.0, abs=0.3) and moment.end == pytest.approx(8.0, abs=0.4)
+    # 2 s loudness window: a 10 dB step crosses N = 4 dB up to 0.66 s before it and falls back as late
+    assert moment.start == pytest.approx(5.0, abs=0.7) and moment.end == pytest.approx(8.0, abs=0.7)
     assert moment.above_db == pytest.approx(10.0, abs=0.5)
     assert voice.speakers[0].loud_p90_db == pytest.approx(10.0, abs=0.5)
 
