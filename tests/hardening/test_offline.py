@@ -97,7 +97,8 @@ def offline_analysis(tmp_path_factory) -> dict:
 def test_full_analysis_succeeds_with_the_network_blocked(offline_analysis: dict) -> None:
     assert offline_analysis["exit_code"] == 0, offline_analysis["stderr"][-3000:]
     result = json.loads((offline_analysis["out"] / "sample" / "result.json").read_text())
-    assert len(result["diarization"]["speakers"]) >= 2 and len(result["words"]) > 20
+    assert len(result["diarization"]["speakers"]) >= 2 and len(result["words"]) > 20, (
+        f"{len(result['diarization']['speakers'])} speakers, {len(result['words'])} words ({kernel_path()})")
 
 
 @pytest.mark.integration
