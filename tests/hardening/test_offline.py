@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLES
+from tests.kernels import kernel_path
 
 SAMPLE = SAMPLES / "pyannote-sample" / "sample.wav"
 HOSTILE_ENV = {"PYANNOTE_METRICS_ENABLED": "1", "HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "0",
