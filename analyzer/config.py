@@ -99,7 +99,7 @@ class VoiceConfig:
     heated_window_s: float = 30.0  # heated-stretch window and step
     heated_step_s: float = 10.0
     heated_min_interruptions: int = 2  # competitive interruptions in a window that count as a cue
-    heated_min_changes_per_minute: float = 8.0  # floor changes per minute that count as a cue
+    heated_min_changes_per_minute: float = 12.0  # floor changes per minute that count as a cue (one every 5 s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,10 +88,13 @@ def diarization_from_segments(segments: Sequence[SpeakerSegment]) -> Diarization
 
 
 def metrics_from_segments(segments: Sequence[SpeakerSegment], config: AnalysisConfig, *,
-                          words: Sequence[Word] = (), duration: float = 0.0,
+                          words: Sequence[Word] = (), duration: float = 0.0, voice_frames=None,
                           ) -> tuple[SessionMetrics, tuple[Turn, ...], tuple[SpeakerWord, ...],
                                      tuple[DirectiveHit, ...]]:
-    """Every metric from a diarization (and words when given); turns come from words or the exclusive track."""
+    """Every metric from a diarization (and words when given); turns come from words or the exclusive track.
+
+    ``voice_frames`` (from the prosody stage on the same recording) add the voice metrics.
+    """
     diarization = diarization_from_segments(segments)
     attributed: tuple[SpeakerWord, ...] = ()
     directives: tuple[DirectiveHit, ...] = ()
@@ -105,5 +108,6 @@ def metrics_from_segments(segments: Sequence[SpeakerSegment], config: AnalysisCo
         turns = turns_from_segments(diarization.exclusive, config.metrics.rttm_turn_gap_s)
     metrics = compute_metrics(diarization=diarization, turns=turns, words=attributed, directives=directives,
                               duration=duration, config=config.metrics,
-                              unattributed_words=unattributed_count(attributed))
+                              unattributed_words=unattributed_count(attributed), voice_frames=voice_frames,
+                              voice_config=config.voice)
     return metrics, turns, attributed, directives
