@@ -6,9 +6,10 @@ import mimetypes
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
-from analyzer.exports import EXPORT_FORMATS, EXTENSIONS, display_name, with_names
-from analyzer.schema import SessionResult
+from analyzer.core.errors import AnalyzerError
+from analyzer.core.schema import SessionResult
+from analyzer.formats.exports import EXPORT_FORMATS, EXTENSIONS
+from analyzer.formats.names import display_name, with_names
 from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",
@@ -48,7 +49,7 @@ def voice(result: SessionResult) -> None:
     """How people sound: energy share, loudness, pitch, pace; raised-voice moments and heated stretches."""
     import pandas as pd
 
-    from analyzer.exports import format_clock, voice_cells
+    from analyzer.formats.names import format_clock, voice_cells
 
     measured = result.metrics.voice if result.metrics else None
     if measured is None:

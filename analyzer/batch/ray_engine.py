@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Iterator
 
 from analyzer.batch.tasks import DEFAULT_FACTORY, BatchTask, Event, FileOutcome, FileStarted, StageUpdate
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError, ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError, ConfigError, ModelError
 
 WAIT_INTERVAL_S = 0.25
 READY_TIMEOUT_S = 600.0  # actors waiting for a node (autoscaling) or loading models

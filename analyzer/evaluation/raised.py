@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from analyzer.evaluation.matching import Counts
-from analyzer.schema import RaisedVoice
+from analyzer.core.schema import RaisedVoice
 
 TRUTH_MIN_DB = 6.0
 TRUTH_MIN_S = 1.0

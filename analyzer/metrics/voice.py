@@ -1,8 +1,8 @@
 """How people sound: vocal energy, loudness, pitch, pace, raised voices and heated stretches.
 
-Pure Python on the frame features of the prosody stage (:class:`analyzer.schema.VoiceFrames`,
+Pure Python on the frame features of the prosody stage (:class:`analyzer.core.schema.VoiceFrames`,
 from each person's exclusive speech only). Definitions, parameters and citations: docs/metrics.md
-(section "Voice"); the parameters are :class:`analyzer.config.VoiceConfig`.
+(section "Voice"); the parameters are :class:`analyzer.core.config.VoiceConfig`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from analyzer.config import VoiceConfig
+from analyzer.core.config import VoiceConfig
 from analyzer.metrics.intervals import by_speaker, clip, union
 from analyzer.metrics.turns import FloorTurn
-from analyzer.schema import (
+from analyzer.core.schema import (
     Diarization, HeatedStretch, Interruption, RaisedVoice, SpeakerSegment, SpeakerWord, VoiceFrames, VoiceMetrics,
     VoiceStats,
 )

@@ -4,7 +4,7 @@ Times and scores are written as plain Python floats (a numpy scalar from a model
 adapter must not reach the database driver).
 
 Speaker statistics, provenance and the small mappings are stored as JSON with
-the same field names as ``result.json`` (via :mod:`analyzer.serialize`), the
+the same field names as ``result.json`` (via :mod:`analyzer.formats.serialize`), the
 long per-session sequences (segments, words, turns, ...) as rows.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from analyzer.exports import directive_total
-from analyzer.schema import (
+from analyzer.core.totals import directive_total
+from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
     SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
-    TranscriptSegment, Turn, Verdict, Word,
+    TranscriptSegment, Turn, Verdict, Word, HeatedStretch, RaisedVoice, VoiceMetrics, VoiceStats,
 )
 from analyzer.storage.models import (
     DirectiveRow, InterruptionRow, SegmentRow, SessionRow, SpeakerRow, TranscriptSegmentRow, TurnRow,
@@ -65,9 +65,7 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
                    "overlap_time": metrics.overlap_time, "silence_time": metrics.silence_time,
                    "unattributed_words": metrics.unattributed_words}
     if metrics.voice is not None:  # a JSON value of the summary column: no migration, old rows read as None
-        from analyzer.serialize import voice_to_dict
-
-        row.summary["voice"] = voice_to_dict(metrics.voice)
+        row.summary["voice"] = asdict(metrics.voice)
     row.group_indices = asdict(metrics.group)
     row.interruption_matrix = metrics.interruption_matrix
     row.transitions = metrics.transitions
@@ -179,10 +177,13 @@ def _metrics(row: SessionRow) -> SessionMetrics | None:
     )
 
 
-def _voice(data: dict[str, Any] | None):  # noqa: ANN202 - VoiceMetrics | None
-    from analyzer.serialize import voice_from_dict
-
-    return voice_from_dict(data)
+def _voice(data: dict[str, Any] | None) -> VoiceMetrics | None:
+    if not data:
+        return None
+    return VoiceMetrics(speakers=tuple(_known(VoiceStats, v) for v in data.get("speakers", [])),
+                        raised=tuple(_known(RaisedVoice, r) for r in data.get("raised", [])),
+                        heated=tuple(_known(HeatedStretch, {**h, "speakers": tuple(h.get("speakers", ()))})
+                                     for h in data.get("heated", [])))
 
 
 def _stats(data: dict[str, Any]) -> SpeakerStats:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from array import array
 
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import Analyzer
-from analyzer.schema import VoiceFrames
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import Analyzer
+from analyzer.core.schema import VoiceFrames
 from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script, write_tone_wav
 from tests.dashboard.conftest import LED_MEETING
 from tests.dashboard.test_pages import all_text, open_page

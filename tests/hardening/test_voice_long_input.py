@@ -7,9 +7,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from analyzer.audio import SAMPLE_RATE, LoadedAudio
-from analyzer.prosody import LibrosaProsody, frames_memory_bytes
-from analyzer.schema import Recording, SpeakerSegment
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio
+from analyzer.adapters.voice import LibrosaProsody, frames_memory_bytes
+from analyzer.core.schema import Recording, SpeakerSegment
 
 
 def _audio(samples) -> LoadedAudio:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from session_builders import make_result
 
-from analyzer.schema import HeatedStretch, RaisedVoice, VoiceMetrics, VoiceStats
+from analyzer.core.schema import HeatedStretch, RaisedVoice, VoiceMetrics, VoiceStats
 
 
 def _voice() -> VoiceMetrics:

@@ -14,8 +14,8 @@ from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, write_report
 from analyzer.batch.resources import default_workers, threads_per_worker
 from analyzer.batch.runner import EARLIER_FAILURE_NOTE, BatchOptions, BatchRunner
 from analyzer.batch.tasks import BatchTask, FileStarted, StageUpdate, analyze_task, load_factory
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AudioError, ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AudioError, ConfigError, ModelError
 from analyzer.storage import SessionStore
 from tests.conftest import write_tone_wav
 from tests.unit.test_batch_fakes import fake_analyzer

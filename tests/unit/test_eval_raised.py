@@ -9,7 +9,7 @@ import pytest
 from analyzer.compose import compose_meeting, load_scenario, write_meeting
 from analyzer.evaluation.manifest import read_events
 from analyzer.evaluation.raised import LevelTruth, match_raised, raised_truth
-from analyzer.schema import RaisedVoice
+from analyzer.core.schema import RaisedVoice
 from tests.conftest import ROOT
 
 

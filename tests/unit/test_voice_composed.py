@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.audio import SAMPLE_RATE, LoadedAudio
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio
 from analyzer.compose import compose_meeting, load_scenario
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 from analyzer.evaluation.raised import LevelTruth, match_raised, raised_truth
-from analyzer.metrics.sources import diarization_from_segments, metrics_from_segments
+from analyzer.pipeline.sources import diarization_from_segments, metrics_from_segments
 from analyzer.metrics.voice import solo_speech
-from analyzer.prosody import LibrosaProsody
-from analyzer.schema import Recording
+from analyzer.adapters.voice import LibrosaProsody
+from analyzer.core.schema import Recording
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "eval" / "scenarios"
 

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from analyzer.audio import SAMPLE_RATE, LoadedAudio
-from analyzer.config import VoiceConfig
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio
+from analyzer.core.config import VoiceConfig
 from analyzer.metrics.voice import voice_metrics
-from analyzer.prosody import LibrosaProsody
-from analyzer.schema import Recording, SpeakerSegment
+from analyzer.adapters.voice import LibrosaProsody
+from analyzer.core.schema import Recording, SpeakerSegment
 
 
 def _audio(samples) -> LoadedAudio:

@@ -7,12 +7,12 @@ from array import array
 
 import pytest
 
-from analyzer.config import AnalysisConfig, VoiceConfig
+from analyzer.core.config import AnalysisConfig, VoiceConfig
 from analyzer.metrics.turns import FloorTurn
 from analyzer.metrics.voice import count_syllables, heated_stretches, solo_speech, voice_metrics
-from analyzer.pipeline import Analyzer
-from analyzer.schema import Diarization, Interruption, RaisedVoice, SpeakerWord, VoiceFrames, Word
-from analyzer.serialize import read_result_json, result_from_dict, result_to_dict, write_result_json
+from analyzer.pipeline.analysis import Analyzer
+from analyzer.core.schema import Diarization, Interruption, RaisedVoice, SpeakerWord, VoiceFrames, Word
+from analyzer.formats.serialize import read_result_json, result_from_dict, result_to_dict, write_result_json
 from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script
 
 HOP = 0.02
@@ -146,9 +146,9 @@ def test_voice_disabled_in_the_config_skips_the_stage(tone_wav):
 
 
 def test_report_exports_and_summary_show_voice(tone_wav, capsys):
-    from analyzer.commands.analyze import print_summary
-    from analyzer.exports import export
-    from analyzer.report_html import to_html
+    from analyzer.cli.commands.analyze import print_summary
+    from analyzer.formats.exports import export
+    from analyzer.formats.report_html import to_html
 
     fake = FakeProsody([steady("A", 0.5, 9.0), steady("B", 10.0, 9.5, raised=((3.0, 6.0, 10.0),))])
     result = _analyzer(fake).analyze_file(tone_wav)
