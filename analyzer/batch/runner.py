@@ -177,9 +177,10 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
-            report.session_id = self._store(outcome.result, Path(report.path).stem)
+            result = self.store.identify(outcome.result, self.options.group)  # voiceprint groups name people
+            report.session_id = self._store(result, Path(report.path).stem)
             if self.options.out is not None and out_dir is not None:
-                write_outputs(outcome.result, out_dir)
+                write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)
         except AnalyzerError as exc:
             report.status, report.error = FAILED, str(exc)

@@ -27,10 +27,14 @@ from analyzer.errors import ConfigError, StorageError
 from analyzer.schema import SessionResult, SpeakerMatch
 from analyzer.storage import voices
 from analyzer.storage.convert import fill_session_row, result_from_row
+from analyzer.storage.lookup import (
+    DEFAULT_GROUP, _clean_name, _delete_person_if_unused, _get_or_create_group, _get_or_create_person,
+    _link_people, _missing_session, _now, _require_group, _require_session,
+)
+from analyzer.storage.voice_store import VoiceLibraryMixin
 from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow, VoiceprintRow
 
-DEFAULT_GROUP = "default"
 RETRIES = 12
 T = TypeVar("T")
 
@@ -61,11 +65,7 @@ def result_config_hash(result: SessionResult) -> str:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class SessionStore:
+class SessionStore(VoiceLibraryMixin):
     """Sessions, groups and people in one database (SQLite file by default, or PostgreSQL).
 
     Args:
@@ -247,20 +247,6 @@ class SessionStore:
             return result
         return self._run(work, write=False)
 
-    def identify(self, result: SessionResult, group: str | None) -> SessionResult:
-        """``result`` with its speakers matched to ``group``'s voice library (unchanged when the
-        group does not exist, keeps no voiceprints, or the result has no voice embeddings)."""
-        if not result.diarization.embeddings:
-            return result
-
-        def work(session: Session) -> SessionResult:
-            row = session.scalar(select(GroupRow).where(GroupRow.name == _clean_name(group or DEFAULT_GROUP,
-                                                                                      "group")))
-            if row is None or not row.voiceprints:
-                return result
-            return voices.identify(session, row, result, self.voiceprint_config)
-        return self._run(work, write=False)
-
     def rename_speaker(self, session_id: int, label: str, name: str) -> None:
         """Link ``label`` of the session to the person ``name`` of its group (created if new)."""
         clean = _clean_name(name, "name")
@@ -284,73 +270,6 @@ class SessionStore:
             session.flush()
             if previous is not None and previous.id != speaker.person.id:
                 _delete_person_if_unused(session, previous)
-        self._run(work)
-
-    def confirm_speaker(self, session_id: int, label: str) -> str:
-        """Confirm the suggested person of a speaker; that voice then joins the person's voiceprint."""
-        def work(session: Session) -> str:
-            row = _require_session(session, session_id)
-            speaker = _require_speaker(row, label)
-            if speaker.person is None:
-                raise StorageError(f"session {session_id}: {label} is not matched to anyone; name them with "
-                                   f"`floorshare speakers correct {session_id} {label} NAME`")
-            speaker.match_status, speaker.placeholder = "confirmed", None
-            voices.link_session_voiceprint(session, speaker, speaker.person)
-            return speaker.person.name
-        return self._run(work)
-
-    def reject_speaker(self, session_id: int, label: str) -> str:
-        """The suggested person is wrong: unlink it; the speaker becomes "New speaker N"."""
-        def work(session: Session) -> str:
-            row = _require_session(session, session_id)
-            speaker = _require_speaker(row, label)
-            previous = speaker.person
-            speaker.person, speaker.match_confidence, speaker.match_status = None, None, "rejected"
-            speaker.placeholder = voices.next_placeholder(row)
-            session.flush()
-            voices.link_session_voiceprint(session, speaker, None)
-            session.flush()
-            if previous is not None:
-                _delete_person_if_unused(session, previous)
-            return speaker.placeholder
-        return self._run(work)
-
-    def replace_result(self, session_id: int, result: SessionResult) -> None:
-        """Store a corrected result in place of the session's (same id, group, title and date).
-
-        Labels that remain keep their person, match and confirmed voiceprint; the voiceprints
-        are rewritten from ``result.diarization.embeddings`` (see :meth:`load` ``with_voiceprints``).
-        """
-        def work(session: Session) -> None:
-            row = _require_session(session, session_id)
-            kept = {s.label: (s.person, s.match_status, s.match_confidence, s.placeholder) for s in row.speakers}
-            confirmed = {vp.label: vp.person_id for vp in session.scalars(
-                select(VoiceprintRow).where(VoiceprintRow.session_id == row.id))}
-            session.execute(delete(VoiceprintRow).where(VoiceprintRow.session_id == row.id))
-            for rel in ("speakers", "segments", "transcript_segments", "words", "turns", "interruptions",
-                        "directives"):
-                getattr(row, rel).clear()
-            session.flush()
-            fill_session_row(row, result)
-            session.flush()
-            previous_people = [p for p, *_ in kept.values() if p is not None]
-            for speaker in row.speakers:
-                person, status, confidence, placeholder = kept.get(speaker.label, (None, None, None, None))
-                speaker.person, speaker.match_status = person, status
-                speaker.match_confidence, speaker.placeholder = confidence, placeholder
-                if person is None and placeholder is None and speaker.label in result.speaker_names:
-                    name = result.speaker_names[speaker.label]
-                    speaker.person = _get_or_create_person(session, row.group, _clean_name(name, "name"))
-            session.flush()
-            if row.group.voiceprints:
-                voices.store_voiceprints(session, row.group, row, result, self.voiceprint_config)
-                session.flush()
-                for vp in session.scalars(select(VoiceprintRow).where(VoiceprintRow.session_id == row.id)):
-                    if vp.person_id is None and confirmed.get(vp.label) is not None:
-                        vp.person_id = confirmed[vp.label]
-            session.flush()
-            for person in {p.id: p for p in previous_people}.values():
-                _delete_person_if_unused(session, person)
         self._run(work)
 
     def delete_session(self, session_id: int) -> None:
@@ -377,57 +296,6 @@ class SessionStore:
                 return False
             session.add(GroupRow(name=clean, created_at=_now(), voiceprints=bool(voiceprints)))
             return True
-        return self._run(work)
-
-    def set_voiceprints(self, name: str, enabled: bool) -> int:
-        """Turn a group's voiceprints on or off; turning them off deletes them (returns how many)."""
-        def work(session: Session) -> int:
-            group = _require_group(session, name)
-            group.voiceprints = bool(enabled)
-            return 0 if enabled else voices.delete_group_voiceprints(session, group)
-        return self._run(work)
-
-    def voiceprints_enabled(self, name: str) -> bool:
-        """Whether the group keeps voiceprints (False for a group that does not exist yet)."""
-        def work(session: Session) -> bool:
-            group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-            return bool(group is not None and group.voiceprints)
-        return self._run(work, write=False)
-
-    def require_voiceprints(self, group: str) -> None:
-        """A clear error unless the group exists and keeps voiceprints."""
-        self._run(lambda s: voices.require_enabled(_require_group(s, group)), write=False)
-
-    def voiceprint_inventory(self) -> list[voices.GroupVoiceprints]:
-        """Per group: whether it keeps voiceprints, how many are stored and for how many people."""
-        return self._run(voices.inventory, write=False)
-
-    def voice_library(self, group: str) -> list[voices.LibraryEntry]:
-        """The people of a group with confirmed voiceprints."""
-        return self._run(lambda s: voices.library(s, _require_group(s, group)), write=False)
-
-    def enrol(self, group: str, name: str, vector, speech_s: float, model: str) -> None:  # noqa: ANN001
-        """Add an enrolment voiceprint for ``name`` (created if new) in a group that keeps voiceprints."""
-        clean = _clean_name(name, "name")
-
-        def work(session: Session) -> None:
-            g = _require_group(session, group)
-            voices.require_enabled(g)
-            voices.enrol(session, g, _get_or_create_person(session, g, clean), list(vector), speech_s, model)
-        self._run(work)
-
-    def forget_voice(self, group: str, name: str) -> int:
-        """Delete every voiceprint of one person of the group (their sessions stay); returns how many."""
-        def work(session: Session) -> int:
-            g = _require_group(session, group)
-            person = session.scalar(select(PersonRow).where(PersonRow.group_id == g.id, PersonRow.name == name))
-            if person is None:
-                raise StorageError(f"group {group!r} has no person {name!r}; see `floorshare speakers library "
-                                   f"--group {group}`")
-            count = voices.delete_person_voiceprints(session, person)
-            session.flush()
-            _delete_person_if_unused(session, person)
-            return count
         return self._run(work)
 
     def delete_group(self, name: str) -> None:
@@ -481,80 +349,9 @@ def _recorded_at(result: SessionResult) -> str:
         return result.provenance.created_at or _now()
 
 
-def _clean_name(name: str, what: str) -> str:
-    clean = " ".join(str(name).split())
-    if not clean or len(clean) > 200:
-        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most 200 characters")
-    return clean
-
-
 def _summary(row: SessionRow, group: str) -> SessionSummary:
     return SessionSummary(id=row.id, group=group, title=row.title, recorded_at=row.recorded_at,
                           created_at=row.created_at, duration=row.duration,
                           num_speakers=len(row.diarization_speakers or ()), verdict=row.verdict,
                           sha256=row.sha256, config_hash=row.config_hash, version=row.version)
 
-
-def _missing_session(session_id: int) -> StorageError:
-    return StorageError(f"session {session_id} not found; list the stored ones with `floorshare sessions list`")
-
-
-def _require_session(session: Session, session_id: int) -> SessionRow:
-    row = session.get(SessionRow, session_id)
-    if row is None:
-        raise _missing_session(session_id)
-    return row
-
-
-def _require_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        raise StorageError(f"group {name!r} not found; list groups with `floorshare groups list`")
-    return group
-
-
-def _get_or_create_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        group = GroupRow(name=name, created_at=_now())
-        session.add(group)
-        session.flush()
-    return group
-
-
-def _get_or_create_person(session: Session, group: GroupRow, name: str) -> PersonRow:
-    person = session.scalar(select(PersonRow).where(PersonRow.group_id == group.id, PersonRow.name == name))
-    if person is None:
-        person = PersonRow(group_id=group.id, name=name)
-        session.add(person)
-        session.flush()
-    return person
-
-
-def _delete_person_if_unused(session: Session, person: PersonRow) -> None:
-    used = session.scalar(select(func.count()).where(SpeakerRow.person_id == person.id))
-    if not used and not voices.person_has_voiceprints(session, person):
-        session.delete(person)
-
-
-def _require_speaker(row: SessionRow, label: str) -> SpeakerRow:
-    speaker = next((s for s in row.speakers if s.label == label), None)
-    if speaker is None:
-        labels = ", ".join(s.label for s in row.speakers) or "none"
-        raise StorageError(f"session {row.id} has no speaker {label!r}; its labels: {labels}")
-    return speaker
-
-
-def _link_people(session: Session, group: GroupRow, row: SessionRow, result: SessionResult) -> None:
-    """Link labels to people by name; a voice match's status is kept, "New speaker N" links no one."""
-    for speaker in row.speakers:
-        match = result.speaker_matches.get(speaker.label)
-        name = result.speaker_names.get(speaker.label)
-        if match is not None:
-            speaker.match_status, speaker.match_confidence = match.status, match.confidence
-            if match.person is None:
-                speaker.placeholder = name
-                continue
-            name = match.person
-        if name and name.strip():
-            speaker.person = _get_or_create_person(session, group, _clean_name(name, "name"))

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from session_builders import make_result
+from session_builders import insert_with_old_schema, make_result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -155,12 +155,10 @@ def test_enrolment_needs_opt_in_and_names_people_in_the_next_meeting(store):
 
 def test_upgrade_from_a_database_of_the_previous_revision_keeps_everything(db_url):
     """A database written before voiceprints (revision 0002) opens, migrates and keeps its sessions."""
-    from sqlalchemy import MetaData, insert
+    from sqlalchemy import MetaData
 
     from analyzer.storage import SessionStore
-    from analyzer.storage.convert import fill_session_row
     from analyzer.storage.engine import current_revision, head_revision, make_engine, upgrade
-    from analyzer.storage.models import SessionRow
 
     engine = make_engine(db_url)
     upgrade(engine, "0002")
@@ -168,31 +166,13 @@ def test_upgrade_from_a_database_of_the_previous_revision_keeps_everything(db_ur
     old.reflect(engine)
     assert "voiceprints" not in old.tables and "voiceprints" not in old.tables["groups"].c
     result = make_result("old")
-    row = SessionRow(title="old", recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
-                     version=1, config_hash="a" * 16)
-    fill_session_row(row, result)
-
-    def columns(obj, table):  # the values of the columns the old table has
-        return {c.name: getattr(obj, c.name) for c in old.tables[table].c if c.name not in ("id", "session_id")}
-    with engine.begin() as conn:
-        gid = conn.execute(insert(old.tables["groups"]).values(name="team", created_at="2026-01-01")).inserted_primary_key[0]
-        pid = conn.execute(insert(old.tables["people"]).values(group_id=gid, name="Ana")).inserted_primary_key[0]
-        sid = conn.execute(insert(old.tables["sessions"]).values(
-            **{**columns(row, "sessions"), "group_id": gid})).inserted_primary_key[0]
-        for speaker in row.speakers:
-            conn.execute(insert(old.tables["session_speakers"]).values(
-                **columns(speaker, "session_speakers"), session_id=sid,
-                person_id=pid if speaker.label == "SPEAKER_00" else None))
-        for table, children in (("diarization_segments", row.segments), ("words", row.words), ("turns", row.turns),
-                                ("transcript_segments", row.transcript_segments),
-                                ("interruptions", row.interruptions), ("directive_hits", row.directives)):
-            for child in children:
-                conn.execute(insert(old.tables[table]).values(**columns(child, table), session_id=sid))
+    sid = insert_with_old_schema(engine, result, people={"SPEAKER_00": "Ana"})
     engine.dispose()
     with SessionStore(db_url) as store:
         assert current_revision(store.engine) == head_revision()
         assert not store.voiceprints_enabled("team")
         assert store.load(sid) == replace(result, speaker_names={"SPEAKER_00": "Ana"})
+        assert store.people("team") == ["Ana"]  # nothing was lost by the migration (cascades on SQLite)
         store.set_voiceprints("team", True)
         new = store.save(meeting("new", {"SPEAKER_00": "ana"}, 1), group="team")
         assert voiceprints(store, session_id=new) == 1

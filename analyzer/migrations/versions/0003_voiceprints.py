@@ -38,8 +38,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_voiceprints_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voiceprints_session_id'), ['session_id'], unique=False)
 
-    with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('voiceprints', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ALTER TABLE ADD COLUMN (no batch "move and copy"): on SQLite, recreating `groups` would
+    # DROP it, and with foreign keys on that cascades to every person and session of the database.
+    op.add_column('groups', sa.Column('voiceprints', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('session_speakers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('match_status', sa.String(length=20), nullable=True))
@@ -54,8 +55,7 @@ def downgrade() -> None:
         batch_op.drop_column('match_confidence')
         batch_op.drop_column('match_status')
 
-    with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.drop_column('voiceprints')
+    op.drop_column('groups', 'voiceprints')  # SQLite >= 3.35 drops a column in place (see upgrade)
 
     with op.batch_alter_table('voiceprints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_voiceprints_session_id'))
