@@ -60,11 +60,13 @@ class Node:
         return None
 
     def busy_actors(self, method: str = "analyze") -> list[psutil.Process]:
-        """Worker processes of this node running ``AnalyzerActor.<method>`` now (Ray sets the title)."""
+        """Worker processes of this node running ``AnalyzerActor.<method>`` now (Ray sets the title);
+        every analysis actor of the node when ``method`` is empty."""
+        pattern = f"AnalyzerActor.{method}" if method else "AnalyzerActor"
         raylet, found = self.raylet(), []
         for process in raylet.children(recursive=True) if raylet else ():
             try:
-                if f"AnalyzerActor.{method}" in " ".join(process.cmdline()):
+                if pattern in " ".join(process.cmdline()):
                     found.append(process)
             except psutil.Error:
                 continue
@@ -74,12 +76,14 @@ class Node:
 class LocalRayCluster:
     """``head_cpus`` on the head, then one worker node per entry of ``worker_cpus``."""
 
-    def __init__(self, head_cpus: int = 1, worker_cpus: tuple[int, ...] = (1,)) -> None:
+    def __init__(self, head_cpus: int = 1, worker_cpus: tuple[int, ...] = (1,),
+                 node_env: dict[str, str] | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="fsray-", dir="/tmp"))  # short: Ray's socket paths
         self.token = secrets.token_hex(32)
         self.port = free_port()
         self.head_cpus, self.worker_cpus = head_cpus, worker_cpus
         self.nodes: list[Node] = []
+        self.node_env = dict(node_env or {})  # what the nodes' processes (and so the actors) see
         self._count = 0
 
     @property
@@ -124,7 +128,7 @@ class LocalRayCluster:
         else:
             args += ["--address", self.address]
         log = self.root / f"{name}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")} | self.env
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")} | self.env | self.node_env
         with log.open("wb") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env,
                                        start_new_session=True)

@@ -169,8 +169,10 @@ class _Scheduler:
         for ref in done:
             if ref in self.running:
                 yield from self._collect(ref)
-            else:
-                self._member_answered(ref)
+                continue
+            member = next((m for m in self.members.values() if ref in (m.placed_ref, m.ready_ref)), None)
+            if member is not None:  # else its actor was dropped meanwhile (lost with its node)
+                self._member_answered(member, ref)
         yield from self._check_nodes()
         yield from self._submit_idle()
         yield from self._check_stalled()
@@ -185,14 +187,13 @@ class _Scheduler:
         member = self.members.get(run.name)
         yield replace(outcome, node=outcome.node or (member.node if member else None))
 
-    def _member_answered(self, ref) -> None:
-        member = next(m for m in self.members.values() if ref in (m.placed_ref, m.ready_ref))
+    def _member_answered(self, member: _Member, ref) -> None:
         try:
             answer = self.ray.get(ref)
-        except self.RayError as exc:  # the actor died before it was ready (its node went away)
+        except self.RayError:  # the actor died before it was ready (its node went away)
             self._drop(member.name)
             return
-        if ref is member.placed_ref:
+        if member.placed_ref is not None and ref == member.placed_ref:
             member.node, member.node_id = answer
             member.placed_ref, member.ready_ref = None, member.handle.load.remote()
             return

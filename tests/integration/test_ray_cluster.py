@@ -34,10 +34,13 @@ pytestmark = pytest.mark.integration
 PG_ENV = "FLOORSHARE_TEST_PG_URL"
 
 
+FAKE_DELAY_S = 1.5  # seconds per file of the fake models; the nodes' environment is what actors see
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A head node and one worker node of 1 CPU each."""
-    with LocalRayCluster(head_cpus=1, worker_cpus=(1,)) as started:
+    with LocalRayCluster(head_cpus=1, worker_cpus=(1,), node_env={DELAY_ENV: str(FAKE_DELAY_S)}) as started:
         yield started
 
 
@@ -66,9 +69,9 @@ def pg_db():
     admin.dispose()
 
 
-def env_for(cluster, factory: str | None = FACTORY, delay: float = 0.0) -> dict[str, str]:
+def env_for(cluster, factory: str | None = FACTORY) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")} | cluster.env
-    env.update({"PYTHONPATH": str(ROOT), DELAY_ENV: str(delay), "COLUMNS": "200"})
+    env.update({"PYTHONPATH": str(ROOT), "COLUMNS": "200"})
     env.pop("FLOORSHARE_BATCH_ANALYZER_FACTORY", None)
     if factory:
         env["FLOORSHARE_BATCH_ANALYZER_FACTORY"] = factory
@@ -155,7 +158,7 @@ def test_audio_shipped_from_the_driver_and_a_file_a_node_cannot_read(cluster, wo
     gone = write_extra[-1].rename(write_extra[-1].with_name("zz-gone.wav"))
     report = tmp_path / "shared.json"
     process = subprocess.Popen(batch_args(cluster, tmp_path / "shared", pg_db, report, "--workers", "1"),
-                               cwd=ROOT, env=env_for(cluster, delay=1.5), stdout=subprocess.PIPE,
+                               cwd=ROOT, env=env_for(cluster), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:
         for line in process.stdout:
@@ -180,7 +183,7 @@ def test_a_killed_driver_loses_only_files_in_flight_and_a_rerun_finishes_the_res
     make_recordings(folder, 6)
     SessionStore(pg_db).close()  # the schema, before polling it
     driver = subprocess.Popen(batch_args(cluster, folder, pg_db, tmp_path / "first.json", "--workers", "2"),
-                              cwd=ROOT, env=env_for(cluster, delay=2.0), stdout=subprocess.DEVNULL,
+                              cwd=ROOT, env=env_for(cluster), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
