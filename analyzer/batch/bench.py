@@ -16,7 +16,7 @@ from analyzer.batch.ledger import FailureLedger
 from analyzer.batch.report import FAILED, OK
 from analyzer.batch.runner import BatchOptions, BatchRunner
 from analyzer.batch.tasks import DEFAULT_FACTORY
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 
 DEFAULT_SETUPS = (("local", 1), ("local", 2), ("ray", 2))
 CLUSTER = "ray cluster"  # the engine label of a setup run on the cluster given by ray_address

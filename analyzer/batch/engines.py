@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from analyzer.batch.resources import available_cpus, default_workers, threads_per_worker
 from analyzer.batch.tasks import DEFAULT_FACTORY
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ConfigError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError
 
 ENGINES = ("local", "ray")
 CLUSTER_CPUS_PER_WORKER = 2  # an actor's default on a cluster (the local engine's minimum threads, too)

@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from analyzer.batch.tasks import BatchTask, FileOutcome, StageUpdate
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError
 
 SHARED_STORAGE_HINT = ("put the audio on storage that every node mounts at the same path as the driver, "
                        "or give --ship-audio")

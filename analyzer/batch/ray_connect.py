@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analyzer.batch.placement import NodeInfo, autoscaler_can_add_nodes, nodes_from_ray
 from analyzer.batch.ray_actor import first_line
-from analyzer.errors import AnalyzerError, ConfigError
+from analyzer.core.errors import AnalyzerError, ConfigError
 
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024  # results are small; leave the memory to the models
 AUTH_MODE_ENV = "RAY_AUTH_MODE"

@@ -24,8 +24,8 @@ from analyzer.batch.ray_actor import AnalyzerActor, ProgressBoard, first_line
 from analyzer.batch.ray_connect import cluster_autoscales, cluster_nodes, connect
 from analyzer.batch.resources import WORKER_MEMORY_BYTES
 from analyzer.batch.tasks import DEFAULT_FACTORY, BatchTask, Event, FileOutcome, FileRetried, FileStarted, Notice
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError, ModelError
 
 __all__ = ["AnalyzerActor", "ProgressBoard", "RayEngine", "connect"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import StorageError
+from analyzer.core.errors import StorageError
 
 OK, SKIPPED, FAILED, PENDING = "ok", "skipped", "failed", "pending"
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from analyzer.audio import file_sha256
+from analyzer.adapters.audio import file_sha256
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
 from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, BatchReport, FileReport
 from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileRetried, FileStarted, Notice, StageUpdate
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError, StorageError
-from analyzer.outputs import output_folder, write_outputs
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError, StorageError
+from analyzer.formats.outputs import output_folder, write_outputs
 
 EARLIER_FAILURE_NOTE = "failed in an earlier batch; --retry-failed tries it again"
 # A failed write (a dropped database connection, a full disk) is tried again after these pauses;

@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from analyzer.errors import AnalyzerError, ConfigError, ModelError, StorageError
-from analyzer.schema import SessionResult
+from analyzer.core.errors import AnalyzerError, ConfigError, ModelError, StorageError
+from analyzer.core.schema import SessionResult
 
-DEFAULT_FACTORY = "analyzer.pipeline:build_analyzer"
+DEFAULT_FACTORY = "analyzer.pipeline.analysis:build_analyzer"
 # Errors that are about the set-up, not about the file: never remembered as "this file fails".
 SETUP_ERRORS = (ModelError, ConfigError, StorageError)
 STAGE_REPORT_INTERVAL_S = 0.25

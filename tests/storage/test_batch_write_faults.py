@@ -19,7 +19,7 @@ from analyzer.batch.discovery import discover
 from analyzer.batch.ledger import FailureLedger
 from analyzer.batch.report import FAILED, OK
 from analyzer.batch.runner import BatchOptions, BatchRunner
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 from analyzer.storage import SessionStore
 from tests.conftest import write_tone_wav
 from tests.unit.test_batch import InlineEngine

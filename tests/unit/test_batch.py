@@ -14,8 +14,8 @@ from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, write_report
 from analyzer.batch.resources import default_workers, threads_per_worker
 from analyzer.batch.runner import EARLIER_FAILURE_NOTE, BatchOptions, BatchRunner
 from analyzer.batch.tasks import BatchTask, FileStarted, StageUpdate, analyze_task, load_factory
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AudioError, ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AudioError, ConfigError, ModelError
 from analyzer.storage import SessionStore
 from tests.conftest import write_tone_wav
 from tests.unit.test_batch_fakes import fake_analyzer
@@ -315,7 +315,7 @@ def test_an_aborted_batch_keeps_what_finished_and_still_writes_its_report(folder
     from typer.testing import CliRunner
 
     import analyzer.batch.engines as engines
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     error = ConfigError("no node left of the Ray cluster can hold a worker, which needs 1 CPU (...)")
     monkeypatch.setattr(engines, "build_engine", lambda *args, **kwargs: AbortingEngine(1, error))
@@ -333,7 +333,7 @@ def test_an_aborted_batch_keeps_what_finished_and_still_writes_its_report(folder
 def test_the_report_is_written_when_the_database_cannot_be_opened(folder: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     report = tmp_path / "report.json"
     result = CliRunner().invoke(build_app(), ["batch", str(folder), "--db", str(tmp_path / "no" / "such" / "db"),

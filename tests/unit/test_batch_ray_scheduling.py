@@ -25,8 +25,8 @@ from analyzer.batch.placement import (
 )
 from analyzer.batch.ray_engine import MAX_ATTEMPTS, RayEngine, _Scheduler
 from analyzer.batch.tasks import BatchTask, FileOutcome, FileRetried, FileStarted, Notice
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError, ModelError
 from tests.conftest import write_tone_wav
 
 FACTORY = "tests.unit.test_batch_fakes:fake_analyzer"
