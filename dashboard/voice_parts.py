@@ -1,14 +1,14 @@
 """Report sections for who is who: voice matches (confirm, correct, reject) and diarization
 corrections (merge two speakers, split a stretch, re-assign a turn). Rendering only: the store
-and :mod:`analyzer.corrections` do the work and recompute every number."""
+and :mod:`analyzer.pipeline.corrections` do the work and recompute every number."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
-from analyzer.exports import display_name
-from analyzer.schema import SessionResult
+from analyzer.core.errors import AnalyzerError
+from analyzer.formats.names import display_name
+from analyzer.core.schema import SessionResult
 from dashboard import data
 
 STATUS = {"suggested": "suggested: please confirm", "confirmed": "confirmed", "rejected": "rejected",
@@ -46,7 +46,7 @@ def matches(result: SessionResult, session_id: int, group: str) -> None:
 
 def corrections(result: SessionResult, session_id: int) -> None:
     """Merge two speakers, split a stretch of one, or give a turn to someone else."""
-    from analyzer.corrections import merge_speakers, reassign_turn, split_speaker
+    from analyzer.pipeline.corrections import merge_speakers, reassign_turn, split_speaker
 
     st.subheader("Correct who spoke when")
     labels = list(result.diarization.speakers)

@@ -4,7 +4,7 @@ A *series* is two composed meetings of one group built from the same LibriSpeech
 with different recordings of each reader in each meeting (the readers' utterances are split
 in two halves; a meeting uses one half, the meeting it is compared with the other). The
 first meeting's speakers are named from the reference (as the group would name them); the
-second meeting's speakers are matched to those voiceprints with :mod:`analyzer.voiceprints`,
+second meeting's speakers are matched to those voiceprints with :mod:`analyzer.voices.matching`,
 the same code the store runs. A second meeting may hold a *stranger*: a reader who was not
 in the first meeting and must not be named as anyone.
 
@@ -32,8 +32,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from analyzer.errors import InputFormatError
-from analyzer.voiceprints import assign, profile
+from analyzer.core.errors import InputFormatError
+from analyzer.voices.matching import assign, profile
 
 HALVES = ("a", "b")
 
@@ -289,8 +289,8 @@ def calibrate(pairs: list[tuple[MeetingRun, MeetingRun]], plan: IdentificationPl
 def evaluate_identification(plan: IdentificationPlan, diarizer, cache: Path,  # noqa: ANN001 - pipeline Diarizer
                             on_meeting: Callable[[MeetingRun], None] | None = None) -> dict[str, Any]:
     """Compose and diarize (or read from ``cache``) every meeting, calibrate, and report on held-out readers."""
-    from analyzer.audio import LoadedAudio
-    from analyzer.schema import Recording
+    from analyzer.adapters.audio import LoadedAudio
+    from analyzer.core.schema import Recording
 
     def diarize(meeting):  # noqa: ANN001, ANN202
         samples = meeting.samples.astype(np.float32)

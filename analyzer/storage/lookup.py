@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analyzer.errors import StorageError
-from analyzer.schema import SessionResult
-from analyzer.storage import voices
+from analyzer.core.errors import StorageError
+from analyzer.core.schema import SessionResult
+import analyzer.storage.voices as voices
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
 
 DEFAULT_GROUP = "default"

@@ -22,10 +22,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from analyzer.config import AnalysisConfig, VoiceprintConfig
-from analyzer.errors import ConfigError, StorageError
-from analyzer.schema import SessionResult, SpeakerMatch
-from analyzer.storage import voices
+from analyzer.core.config import AnalysisConfig, VoiceprintConfig
+from analyzer.core.errors import ConfigError, StorageError
+from analyzer.core.schema import SessionResult, SpeakerMatch
+import analyzer.storage.voices as voices
 from analyzer.storage.convert import fill_session_row, result_from_row
 from analyzer.storage.lookup import (
     DEFAULT_GROUP, _clean_name, _delete_person_if_unused, _get_or_create_group, _get_or_create_person,

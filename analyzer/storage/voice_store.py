@@ -2,7 +2,7 @@
 corrections stored in place, the opt-in switch, enrolment and deletion of voiceprints.
 
 A mixin: the methods run in the store's transactions (``self._run``); the rules are in
-:mod:`analyzer.storage.voices` and the matching in :mod:`analyzer.voiceprints`.
+:mod:`analyzer.storage.voices` and the matching in :mod:`analyzer.voices.matching`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Callable, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from analyzer.config import VoiceprintConfig
-from analyzer.errors import StorageError
-from analyzer.schema import SessionResult
-from analyzer.storage import voices
+from analyzer.core.config import VoiceprintConfig
+from analyzer.core.errors import StorageError
+from analyzer.core.schema import SessionResult
+import analyzer.storage.voices as voices
 from analyzer.storage.convert import fill_session_row
 from analyzer.storage.lookup import (
     DEFAULT_GROUP, _clean_name, _delete_person_if_unused, _get_or_create_person, _require_group,

@@ -4,7 +4,7 @@ Voiceprints are biometric data, kept only for groups that opted in (``groups.voi
 A session saved in such a group keeps one voiceprint per speaker with enough speech
 (``VoiceprintConfig.min_speech_s``); it counts towards a person's profile once a person
 confirmed who it is (naming, confirming or correcting the speaker) or when it came from
-an enrolment clip. The matching itself is :mod:`analyzer.voiceprints` (pure).
+an enrolment clip. The matching itself is :mod:`analyzer.voices.matching` (pure).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from analyzer.config import VoiceprintConfig
-from analyzer.errors import StorageError
-from analyzer.schema import SessionResult, SpeakerMatch
+from analyzer.core.config import VoiceprintConfig
+from analyzer.core.errors import StorageError
+from analyzer.core.schema import SessionResult, SpeakerMatch
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow, VoiceprintRow
-from analyzer.voiceprints import assign, embedding_model_id, profile
+from analyzer.voices.matching import assign, embedding_model_id, profile
 
 NEW_SPEAKER = "New speaker"
 

@@ -11,16 +11,15 @@ import json
 import os
 import subprocess
 import sys
-import time
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import analyzer.audio as audio_module
-from analyzer.audio import SAMPLE_RATE, estimate_memory_bytes, load_audio, memory_limit
-from analyzer.errors import AudioError
+from analyzer.adapters.audio import SAMPLE_RATE, estimate_memory_bytes, load_audio, memory_limit
+import analyzer.adapters.audio as audio_module
+from analyzer.core.errors import AudioError
 from tests.conftest import ROOT
 
 HOURS = 4
@@ -62,8 +61,8 @@ def high_water_rss():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
 
-from analyzer.audio import load_audio
-from analyzer.errors import AudioError
+from analyzer.adapters.audio import load_audio
+from analyzer.core.errors import AudioError
 base = psutil.Process().memory_info().rss
 started = time.monotonic()
 try:
@@ -107,10 +106,15 @@ def test_four_hours_decode_within_the_memory_bound(four_hours: Path) -> None:
 def test_four_hours_refused_early_when_the_limit_is_lower(four_hours: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLOORSHARE_MAX_MEMORY_GB", "8")
-    started = time.monotonic()
+
+    def decode_called(*args, **kwargs):
+        raise AssertionError("the 4-hour file was decoded; it must be refused from its header")
+
+    # refused from the header, nothing decoded: checked by what ran, not by the clock (a busy CI
+    # machine may take any time)
+    monkeypatch.setattr(audio_module, "_decode_stream", decode_called)
     with pytest.raises(AudioError) as caught:
         load_audio(four_hours)  # the default check covers a whole analysis
-    assert time.monotonic() - started < 3.0  # refused from the header, nothing decoded
     message = str(caught.value)
     assert "\n" not in message and str(four_hours) in message
     assert "4.0 h of audio needs about 16.0 GB" in message
@@ -121,7 +125,8 @@ def test_four_hours_refused_early_when_the_limit_is_lower(four_hours: Path,
 def test_decode_only_limit_is_checked_too(four_hours: Path) -> None:
     report = run_child(four_hours, FLOORSHARE_MAX_MEMORY_GB="0.5")
     assert not report["ok"] and "needs about 0.9 GB" in report["error"]
-    assert report["seconds"] < 3.0 and report["peak"] - report["base"] < 200 << 20
+    # nothing decoded: a decode of 4 h would add 0.9 GB of samples (memory, not the clock, tells)
+    assert report["peak"] - report["base"] < 200 << 20, report
 
 
 def test_a_header_that_understates_the_length_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,9 +156,9 @@ def test_memory_estimate_grows_with_duration() -> None:
 
 FULL_ANALYSIS_CHILD = r"""
 import json, sys, time
-from analyzer.audio import estimate_memory_bytes
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import build_analyzer
+from analyzer.adapters.audio import estimate_memory_bytes
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import build_analyzer
 
 config = AnalysisConfig().with_updates(diarization={"segmentation_step": 0.5})
 started = time.monotonic()

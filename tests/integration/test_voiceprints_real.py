@@ -9,10 +9,10 @@ import hashlib
 import numpy as np
 import pytest
 
-from analyzer.audio import LoadedAudio
-from analyzer.corrections import merge_speakers
+from analyzer.adapters.audio import LoadedAudio
+from analyzer.pipeline.corrections import merge_speakers
 from analyzer.evaluation.identification import IdentificationPlan, compose, half_voices_dir
-from analyzer.schema import Recording
+from analyzer.core.schema import Recording
 from analyzer.storage import SessionStore
 from tests.conftest import ROOT
 

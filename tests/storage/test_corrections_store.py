@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.corrections import merge_speakers, split_speaker
-from analyzer.exports import export
+from analyzer.pipeline.corrections import merge_speakers, split_speaker
+from analyzer.formats.exports import export
 from tests.unit.test_corrections import analyse
 
 

@@ -11,8 +11,8 @@ from session_builders import insert_with_old_schema, make_result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analyzer.errors import StorageError
-from analyzer.serialize import result_to_dict
+from analyzer.core.errors import StorageError
+from analyzer.formats.serialize import result_to_dict
 from analyzer.storage.models import VoiceprintRow
 
 RNG = np.random.default_rng(16)

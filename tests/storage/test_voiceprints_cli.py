@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from analyzer.schema import Diarization, ModelRef, Transcript, TranscriptSegment
+from analyzer.core.schema import Diarization, ModelRef, Transcript, TranscriptSegment
 from tests.conftest import seg, words_from_script, write_tone_wav
 
 RNG = np.random.default_rng(5)
@@ -45,14 +45,14 @@ class Transcriber:
 
 @pytest.fixture(scope="module")
 def app():
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     return build_app()
 
 
 @pytest.fixture
 def diarizer(monkeypatch):
-    import analyzer.pipeline as pipeline
+    import analyzer.pipeline.analysis as pipeline
 
     d = VoiceDiarizer()
     monkeypatch.setattr(pipeline, "build_analyzer", lambda config: pipeline.Analyzer(config, Transcriber(), d))
@@ -61,7 +61,7 @@ def diarizer(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
-    from analyzer.console import console
+    from analyzer.cli.console import console
 
     monkeypatch.setattr(console, "_width", 220)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.config import AnalysisConfig
-from analyzer.corrections import merge_speakers, reassign_turn, split_speaker
-from analyzer.errors import InputFormatError
-from analyzer.metrics.sources import metrics_from_segments
-from analyzer.pipeline import Analyzer
-from analyzer.rttm import exclusive_from_overlapping, read_rttm
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.corrections import merge_speakers, reassign_turn, split_speaker
+from analyzer.core.errors import InputFormatError
+from analyzer.pipeline.sources import metrics_from_segments
+from analyzer.pipeline.analysis import Analyzer
+from analyzer.formats.rttm import exclusive_from_overlapping, read_rttm
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script, write_tone_wav
 
 # Ana (SPEAKER_00) was split by the diarizer into SPEAKER_00 and SPEAKER_02; Ben is SPEAKER_01.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analyzer.config import VoiceprintConfig
-from analyzer.enrolment import enrol_clip
-from analyzer.errors import InputFormatError
-from analyzer.schema import Diarization, ModelRef
-from analyzer.voiceprints import assign, cosine, embedding_model_id, profile, similarity_matrix
+from analyzer.core.config import VoiceprintConfig
+from analyzer.pipeline.enrolment import enrol_clip
+from analyzer.core.errors import InputFormatError
+from analyzer.core.schema import Diarization, ModelRef
+from analyzer.voices.matching import assign, cosine, embedding_model_id, profile, similarity_matrix
 from tests.conftest import seg, write_tone_wav
 
 RNG = np.random.default_rng(7)
