@@ -59,6 +59,7 @@ class LibrosaProsody:
                 config: VoiceConfig | None = None) -> tuple[VoiceFrames, ...]:
         """One :class:`VoiceFrames` per exclusive segment long enough for a frame."""
         config = config or self.config
+        _check(config)
         samples = audio.samples  # (n,) float32, 16 kHz mono; only sliced (views) below
         hop = int(round(config.hop_s * SAMPLE_RATE))
         frame = int(round(config.frame_s * SAMPLE_RATE))
@@ -104,6 +105,18 @@ class LibrosaProsody:
         voiced = loud & (zcr < MAX_VOICED_ZCR) & inside & np.isfinite(f0)
         pitch = np.where(voiced, f0, 0.0)
         return level.tolist(), pitch.tolist()
+
+
+def _check(config: VoiceConfig) -> None:
+    """Settings the feature stage cannot work with: a one-line ConfigError naming the fix."""
+    from analyzer.core.errors import ConfigError
+
+    if not 0.005 <= config.hop_s <= config.frame_s <= 0.5:
+        raise ConfigError(f"[voice] hop_s = {config.hop_s}, frame_s = {config.frame_s}: need "
+                          "0.005 <= hop_s <= frame_s <= 0.5 seconds (defaults 0.02 and 0.05)")
+    if not 20.0 <= config.pitch_fmin_hz < config.pitch_fmax_hz <= 2000.0:
+        raise ConfigError(f"[voice] pitch_fmin_hz = {config.pitch_fmin_hz}, pitch_fmax_hz = {config.pitch_fmax_hz}: "
+                          "need 20 <= fmin < fmax <= 2000 Hz (defaults 65 and 400)")
 
 
 def frames_memory_bytes(frames: Sequence[VoiceFrames]) -> int:

@@ -87,3 +87,15 @@ def test_silence_gives_no_level_no_pitch_and_no_raised_moment(prosody):
 def test_segments_too_short_for_a_frame_are_skipped(prosody):
     frames = prosody.extract(_audio(_tone(2.0, 200.0, 0.1)), [SpeakerSegment(0.5, 0.55, "A")])
     assert frames == ()
+
+
+def test_unusable_settings_are_a_one_line_config_error(prosody):
+    from dataclasses import replace
+
+    from analyzer.core.errors import ConfigError
+
+    audio = _audio(_tone(2.0, 200.0, 0.1))
+    with pytest.raises(ConfigError, match=r"\[voice\] hop_s = 0.0"):
+        prosody.extract(audio, [SpeakerSegment(0.2, 1.8, "A")], config=replace(VoiceConfig(), hop_s=0.0))
+    with pytest.raises(ConfigError, match="pitch_fmin_hz = 500.0"):
+        prosody.extract(audio, [SpeakerSegment(0.2, 1.8, "A")], config=replace(VoiceConfig(), pitch_fmin_hz=500.0))
