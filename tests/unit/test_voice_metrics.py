@@ -13,7 +13,7 @@ from analyzer.metrics.voice import count_syllables, heated_stretches, solo_speec
 from analyzer.pipeline.analysis import Analyzer
 from analyzer.core.schema import Diarization, Interruption, RaisedVoice, SpeakerWord, VoiceFrames, Word
 from analyzer.formats.serialize import read_result_json, result_from_dict, result_to_dict, write_result_json
-from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script
+from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script, write_tone_wav
 
 HOP = 0.02
 
@@ -164,3 +164,21 @@ def test_report_exports_and_summary_show_voice(tone_wav, capsys):
     print_summary(result)
     out = capsys.readouterr().out
     assert "how people sound" in out and "raised voice" in out and "will not do it" in out
+
+
+def test_voice_metrics_survive_a_stored_session(tone_wav, tmp_path):
+    from analyzer.storage import SessionStore
+
+    fake = FakeProsody([steady("A", 0.5, 9.0), steady("B", 10.0, 9.5, raised=((3.0, 6.0, 10.0),))])
+    result = _analyzer(fake).analyze_file(tone_wav)
+    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
+    try:
+        loaded = store.load(store.save(result, group="team")).metrics.voice
+        other = write_tone_wav(tmp_path / "other.wav", 2.0, freq=330.0)
+        plain = store.load(store.save(_analyzer().analyze_file(other), group="other")).metrics.voice
+    finally:
+        store.close()
+    assert loaded.raised == result.metrics.voice.raised and loaded.heated == result.metrics.voice.heated
+    assert [v.speaker for v in loaded.speakers] == [v.speaker for v in result.metrics.voice.speakers]
+    assert loaded.speakers[0].energy_share == pytest.approx(result.metrics.voice.speakers[0].energy_share)
+    assert plain is None
