@@ -32,6 +32,10 @@ class AsrConfig:
     # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
     temperature: float = 0.0
     repetition_penalty: float = 1.1
+    # Long recordings are transcribed in pieces of at most this many seconds, cut at pauses:
+    # faster-whisper holds the features of all it transcribes at once (about 0.9 MB per second
+    # of speech), so an hour in one go needs 3 GB; a piece of 300 s about 0.3 GB. 0: all at once.
+    max_piece_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,9 @@ class DiarizationConfig:
     segmentation_step: float = 0.1  # fraction of the 10 s window
     segmentation_batch_size: int = 32
     embedding_batch_size: int = 32
+    # Clustering sees at most this many embeddings (an evenly spaced subset; the rest join the
+    # nearest cluster): the linkage's distance matrix is N(N-1)/2 float64, 256 MB at 8000.
+    max_clustered_embeddings: int = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,14 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    """How the work is scheduled on this machine. Never changes a result (not in the config hash)."""
+
+    overlap_stages: bool = True  # transcribe while diarizing, each stage on its own share of the cores
+    threads: int = 0  # CPU threads for the whole analysis (0: the cores this process may use)
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisConfig:
     """The whole effective configuration of one analysis."""
 
@@ -89,6 +104,7 @@ class AnalysisConfig:
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     device: str = "auto"  # auto | cpu | cuda
     directives_language: str = "en"
 
@@ -101,6 +117,7 @@ class AnalysisConfig:
         """A short stable hash of the settings that change results (device and threads excluded)."""
         data = self.to_dict()
         data.pop("device", None)
+        data.pop("runtime", None)
         data["asr"].pop("cpu_threads", None)
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -109,7 +126,7 @@ class AnalysisConfig:
     def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
         """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
         sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
-                    "alignment": AlignmentConfig, "metrics": MetricsConfig}
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig, "runtime": RuntimeConfig}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key in sections:

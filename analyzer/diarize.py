@@ -27,11 +27,13 @@ from pyannote.core import Annotation  # noqa: E402
 
 from analyzer.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.campplus import CAMPPlus  # noqa: E402
+from analyzer.clustering_cap import capped  # noqa: E402
 from analyzer.config import DiarizationConfig  # noqa: E402
 from analyzer.errors import ModelError  # noqa: E402
 from analyzer.model_registry import load_manifest, resolve_model_path  # noqa: E402
 from analyzer.progress import Hook, null_hook  # noqa: E402
 from analyzer.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
+from analyzer.speaker_embeddings import embed_chunks  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +63,40 @@ class CamPlusPlusEmbedding(Model):
     def dimension(self) -> int:
         return 192
 
+    def features(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """80-bin Kaldi fbank of each waveform (batch, 1, samples): (batch, frames, 80), mean kept."""
+        return torch.stack([kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
+                                        dither=0.0) for w in waveforms])
+
     def fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
         """80-bin Kaldi fbank with per-utterance mean removal: (batch, frames, 80)."""
-        feats = [kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
-                             dither=0.0) for w in waveforms]
-        feats = torch.stack(feats)  # (batch, frames, 80)
+        feats = self.features(waveforms)
         return feats - feats.mean(dim=1, keepdim=True)
 
-    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
-        """Frame-level features before pooling: (batch, channels, frames / 2)."""
-        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+    def trunk_features(self, features: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling from mean-removed fbank: (batch, channels, frames / 2)."""
+        hidden = self.network.head(features.transpose(1, 2))
         for name, layer in self.network.xvector.named_children():
             if name == "stats":
                 break
             hidden = layer(hidden)
         return hidden
+
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        return self.trunk_features(self.fbank(waveforms))
+
+    def pool_embed(self, hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Each local speaker's embedding from one trunk pass: masks (batch, speakers, frames)
+        -> (batch, speakers, 192)."""
+        pooled = self.pool(hidden, weights=weights)  # (batch, speakers, 2 * channels)
+        batch, speakers, stats = pooled.shape
+        return self.network.xvector.dense(pooled.reshape(batch * speakers, stats)).reshape(batch, speakers, -1)
+
+    def silent_embedding(self) -> torch.Tensor:
+        """What pooling with an all-zero mask gives (zero mean and deviation): (192,)."""
+        stats = self.network.xvector.dense.linear.in_channels
+        return self.network.xvector.dense(torch.zeros(1, stats))[0]
 
     def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
         if weights is None:
@@ -117,6 +138,28 @@ def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
     return model.eval()
 
 
+class _SpeakerDiarization(SpeakerDiarization):
+    """pyannote's pipeline with :func:`analyzer.speaker_embeddings.embed_chunks` as its embedding
+    loop: the same embeddings, computed once per chunk with speech instead of once per
+    (chunk, local speaker) pair, silent chunks skipped."""
+
+    def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
+        model = getattr(self._embedding, "model_", None)
+        if exclude_overlap or self.training or not isinstance(model, CamPlusPlusEmbedding):
+            return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
+        window = binary_segmentations.sliding_window
+        rate = file["sample_rate"]
+        starts = [self._audio.get_num_samples(window[c].start, rate) for c in range(len(binary_segmentations))]
+        waveform = file["waveform"].to(next(model.parameters()).device)
+
+        def progress(done: int, total: int) -> None:
+            if hook is not None:
+                hook("embeddings", None, total=total, completed=done)
+
+        return embed_chunks(model, waveform, starts, self._audio.get_num_samples(window.duration, rate),
+                            binary_segmentations.data, batch_size=self.embedding_batch_size, progress=progress)
+
+
 class _NoPLDA(PLDA):
     """Stands for 'no PLDA': pyannote's constructor requires one, agglomerative clustering never
     calls it (VBx needs a PLDA trained for its own embedding, which CAM++ does not have)."""
@@ -147,13 +190,19 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
-        self.pipeline = SpeakerDiarization(
+        self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
             segmentation_step=self.config.segmentation_step,
             segmentation_batch_size=self.config.segmentation_batch_size,
             embedding_batch_size=self.config.embedding_batch_size)
         self._instantiated: tuple | None = None
+        self._cluster = self.pipeline.clustering.cluster  # the clustering itself, before the memory cap
         self.pipeline.to(torch.device(self.device))
+
+    def set_threads(self, threads: int) -> None:
+        """Torch's CPU threads for the calling thread's work from now on (0: leave as is)."""
+        if self.device == "cpu" and threads > 0 and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
 
     def _instantiate(self, config: DiarizationConfig) -> None:
         key = (config.clustering_threshold, config.min_cluster_size)
@@ -170,6 +219,7 @@ class PyannoteDiarizer:
         """Who spoke when, as an overlapping and an exclusive track."""
         config = config or self.config
         self._instantiate(config)
+        self.pipeline.clustering.cluster = capped(self._cluster, config.max_clustered_embeddings)
         waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
         hook("diarize", 0, 1)
         kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")

@@ -18,6 +18,7 @@ from analyzer.align import attribute_words, build_turns, unattributed_count
 from analyzer.audio import LoadedAudio, load_audio
 from analyzer.config import AnalysisConfig, AsrConfig, DiarizationConfig
 from analyzer.progress import Hook, null_hook
+from analyzer.scheduling import plan_threads, run_side_by_side
 from analyzer.schema import Diarization, ModelRef, Provenance, SessionResult, Transcript
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,7 @@ class Analyzer:
     def analyze_audio(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
-        diarization = self.diarizer.diarize(audio, hook=hook, config=config.diarization)
-        transcript = self.transcriber.transcribe(audio, hook=hook, config=config.asr)
+        diarization, transcript = self._diarize_and_transcribe(audio, hook, config)
         hook("align", 0, 1)
         words = attribute_words(transcript.words(), diarization.exclusive, config.alignment.max_snap_s)
         turns = build_turns(words, config.alignment.max_gap_s)
@@ -69,6 +69,28 @@ class Analyzer:
         result = complete_result(result, config, unattributed_count(words))
         hook("metrics", 1, 1)
         return result
+
+    def _diarize_and_transcribe(self, audio: LoadedAudio, hook: Hook,
+                                config: AnalysisConfig) -> tuple[Diarization, Transcript]:
+        """Both model stages; side by side on the CPU cores when the runtime config says so."""
+        plan = plan_threads(config.runtime.threads, config.runtime.overlap_stages, self.diarizer.device)
+        set_threads = getattr(self.diarizer, "set_threads", None)
+        if not plan.overlap:
+            if set_threads is not None:
+                set_threads(plan.diarize_alone)
+            return (self.diarizer.diarize(audio, hook=hook, config=config.diarization),
+                    self.transcriber.transcribe(audio, hook=hook, config=config.asr))
+
+        def with_tick(tick):
+            def stage_hook(stage: str, completed: float, total: float) -> None:
+                hook(stage, completed, total)
+                tick()
+            return stage_hook
+
+        return run_side_by_side(
+            lambda tick: self.diarizer.diarize(audio, hook=with_tick(tick), config=config.diarization),
+            lambda tick: self.transcriber.transcribe(audio, hook=with_tick(tick), config=config.asr),
+            set_threads, plan)
 
     def _provenance(self) -> Provenance:
         return Provenance(analyzer_version=__version__,
@@ -114,7 +136,10 @@ def _is_manifest_model(name: str) -> bool:
 def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
     """Build (once per process and model choice) the real analyzer with pinned models."""
     config = config or AnalysisConfig()
-    key = (config.asr.model, config.asr.compute_type, config.device)
+    plan = plan_threads(config.runtime.threads, config.runtime.overlap_stages,
+                        "cpu" if config.device in ("cpu", "auto") else config.device)
+    asr_threads = config.asr.cpu_threads or plan.asr_threads
+    key = (config.asr.model, config.asr.compute_type, config.device, asr_threads)
     if key not in _ANALYZERS:
         from analyzer.privacy import enforce_offline
         from analyzer.transcribe import HUB_SIZES
@@ -125,7 +150,8 @@ def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
         from analyzer.transcribe import FasterWhisperTranscriber
 
         diarizer = PyannoteDiarizer(config.diarization, device=config.device)
-        transcriber = FasterWhisperTranscriber(config.asr, device=diarizer.device)
+        transcriber = FasterWhisperTranscriber(replace(config.asr, cpu_threads=asr_threads),
+                                               device=diarizer.device)
         _ANALYZERS[key] = Analyzer(config, transcriber, diarizer)
     analyzer = _ANALYZERS[key]
     return Analyzer(config, analyzer.transcriber, analyzer.diarizer)
