@@ -31,6 +31,7 @@ from analyzer.clustering_cap import capped  # noqa: E402
 from analyzer.config import DiarizationConfig  # noqa: E402
 from analyzer.errors import ModelError  # noqa: E402
 from analyzer.model_registry import load_manifest, resolve_model_path  # noqa: E402
+from analyzer.onnx_trunk import OnnxTrunk, load_onnx_trunk  # noqa: E402
 from analyzer.progress import Hook, null_hook  # noqa: E402
 from analyzer.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
 from analyzer.speaker_embeddings import embed_chunks  # noqa: E402
@@ -58,6 +59,8 @@ class CamPlusPlusEmbedding(Model):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels)
         self.network = CAMPPlus()
         self.pool = StatsPool()
+        self.onnx: OnnxTrunk | None = None  # ONNX Runtime runs the trunk on the CPU when set
+        self.onnx_threads = 1
 
     @property
     def dimension(self) -> int:
@@ -75,6 +78,12 @@ class CamPlusPlusEmbedding(Model):
 
     def trunk_features(self, features: torch.Tensor) -> torch.Tensor:
         """Frame-level features before pooling from mean-removed fbank: (batch, channels, frames / 2)."""
+        if self.onnx is not None and features.device.type == "cpu":
+            return self.onnx(features, self.onnx_threads)
+        return self.torch_trunk(features)
+
+    def torch_trunk(self, features: torch.Tensor) -> torch.Tensor:
+        """:meth:`trunk_features` in torch (what the ONNX graph is exported from)."""
         hidden = self.network.head(features.transpose(1, 2))
         for name, layer in self.network.xvector.named_children():
             if name == "stats":
@@ -185,7 +194,7 @@ class _NoPLDA(PLDA):
 class PyannoteDiarizer:
     """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
 
-    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto") -> None:
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto", onnx: bool = True) -> None:
         self.config = config or DiarizationConfig()
         self.device = resolve_device(device)
         specs = load_manifest()
@@ -201,6 +210,9 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
+        if onnx and self.device == "cpu":
+            embedding.onnx = load_onnx_trunk(embedding.torch_trunk, specs["campplus"].main_sha256)
+        self.campplus = embedding
         self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
             segmentation_step=self.config.segmentation_step,
@@ -212,8 +224,10 @@ class PyannoteDiarizer:
 
     def set_threads(self, threads: int) -> None:
         """Torch's CPU threads for the calling thread's work from now on (0: leave as is)."""
-        if self.device == "cpu" and threads > 0 and torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
+        if self.device == "cpu" and threads > 0:
+            self.campplus.onnx_threads = threads
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
 
     def _instantiate(self, config: DiarizationConfig) -> None:
         key = (config.clustering_threshold, config.min_cluster_size)

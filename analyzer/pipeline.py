@@ -139,7 +139,7 @@ def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
     plan = plan_threads(config.runtime.threads, config.runtime.overlap_stages,
                         "cpu" if config.device in ("cpu", "auto") else config.device)
     asr_threads = config.asr.cpu_threads or plan.asr_threads
-    key = (config.asr.model, config.asr.compute_type, config.device, asr_threads)
+    key = (config.asr.model, config.asr.compute_type, config.device, asr_threads, config.runtime.onnx)
     if key not in _ANALYZERS:
         from analyzer.privacy import enforce_offline
         from analyzer.transcribe import HUB_SIZES
@@ -149,7 +149,7 @@ def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
         from analyzer.diarize import PyannoteDiarizer
         from analyzer.transcribe import FasterWhisperTranscriber
 
-        diarizer = PyannoteDiarizer(config.diarization, device=config.device)
+        diarizer = PyannoteDiarizer(config.diarization, device=config.device, onnx=config.runtime.onnx)
         transcriber = FasterWhisperTranscriber(replace(config.asr, cpu_threads=asr_threads),
                                                device=diarizer.device)
         _ANALYZERS[key] = Analyzer(config, transcriber, diarizer)
