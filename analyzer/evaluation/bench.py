@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 
 STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("transcription", ("transcribe",)),
                 ("alignment+metrics", ("align", "metrics")))
@@ -148,11 +148,11 @@ def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None,
             the same model loaded with faster-whisper's own thread default (what a user of
             faster-whisper alone gets).
     """
-    from analyzer.audio import load_audio
+    from analyzer.adapters.audio import load_audio
 
     load_s = 0.0
     if analyzer is None:
-        from analyzer.pipeline import build_analyzer
+        from analyzer.pipeline.analysis import build_analyzer
 
         started = time.perf_counter()
         analyzer = build_analyzer(config)
@@ -185,7 +185,7 @@ def _baseline_transcriber(analyzer, config: AnalysisConfig):
     own_threads = getattr(getattr(own, "config", None), "cpu_threads", config.asr.cpu_threads)
     if own_threads == config.asr.cpu_threads or not hasattr(own, "model"):
         return own
-    from analyzer.transcribe import FasterWhisperTranscriber
+    from analyzer.adapters.transcribe import FasterWhisperTranscriber
 
     return FasterWhisperTranscriber(config.asr, device=analyzer.diarizer.device)
 
@@ -197,7 +197,7 @@ def score_against_rttm(path: Path, result) -> tuple[float | None, float | None]:
         return None, None
     from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping
     from analyzer.evaluation.shares import share_error, shares_from_segments
-    from analyzer.rttm import read_rttm
+    from analyzer.formats.rttm import read_rttm
 
     by_uri = read_rttm(rttm)
     reference = next(iter(by_uri.values())) if len(by_uri) == 1 else by_uri.get(path.stem)

@@ -16,8 +16,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analyzer.audio import SAMPLE_RATE, load_audio
-from analyzer.config import AnalysisConfig, RuntimeConfig
+from analyzer.adapters.audio import SAMPLE_RATE, load_audio
+from analyzer.core.config import AnalysisConfig, RuntimeConfig
 from analyzer.evaluation.wer import word_errors
 from tests.conftest import SAMPLES
 

@@ -8,10 +8,10 @@ import threading
 import numpy as np
 import pytest
 
-from analyzer.clustering_cap import assign_rest, capped, subset_indices
+from analyzer.adapters.clustering_cap import assign_rest, capped, subset_indices
 from analyzer.evaluation.bench import StageClock
-from analyzer.pauses import pause_cuts
-from analyzer.scheduling import ThreadPlan, plan_threads, run_side_by_side
+from analyzer.adapters.pauses import pause_cuts
+from analyzer.pipeline.scheduling import ThreadPlan, plan_threads, run_side_by_side
 
 RATE = 16_000
 
