@@ -211,7 +211,7 @@ class PyannoteDiarizer:
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
         if onnx and self.device == "cpu":
-            embedding.onnx = load_onnx_trunk(embedding.torch_trunk, specs["campplus"].main_sha256)
+            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)
         self.campplus = embedding
         self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,

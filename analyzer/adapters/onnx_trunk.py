@@ -39,12 +39,15 @@ def onnx_cache_dir() -> Path:
 
 
 class _TrunkModule(nn.Module):
-    def __init__(self, trunk: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    """``model.torch_trunk`` as a module's forward, with the model registered (its weights are
+    exported as the graph's initialisers)."""
+
+    def __init__(self, model: nn.Module) -> None:
         super().__init__()
-        self.trunk = trunk
+        self.model = model
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.trunk(features)
+        return self.model.torch_trunk(features)
 
 
 class OnnxTrunk:
@@ -77,9 +80,8 @@ class OnnxTrunk:
         return torch.from_numpy(self.session(threads).run(None, {"features": array})[0])
 
 
-def load_onnx_trunk(trunk: Callable[[torch.Tensor], torch.Tensor], weights_sha256: str,
-                    frames: int = 998) -> OnnxTrunk | None:
-    """The exported trunk of these weights (exported now if not cached), or None when ONNX
+def load_onnx_trunk(model: nn.Module, weights_sha256: str, frames: int = 998) -> OnnxTrunk | None:
+    """``model.torch_trunk`` exported for these weights (now, if not cached), or None when ONNX
     Runtime or the exporter is unavailable or the export does not match torch."""
     try:
         import onnx  # noqa: F401 - the exporter needs it
@@ -91,9 +93,9 @@ def load_onnx_trunk(trunk: Callable[[torch.Tensor], torch.Tensor], weights_sha25
     path = onnx_cache_dir() / name
     try:
         if not path.is_file():
-            _export(trunk, path, frames)
+            _export(model, path, frames)
         runner = OnnxTrunk(path)
-        difference = _check(trunk, runner, frames)
+        difference = _check(model.torch_trunk, runner, frames)
     except Exception as exc:  # noqa: BLE001 - any exporter/runtime failure: torch still works
         log.warning("CAM++ ONNX export failed (%s); CAM++ runs in torch", exc)
         return None
@@ -104,7 +106,7 @@ def load_onnx_trunk(trunk: Callable[[torch.Tensor], torch.Tensor], weights_sha25
     return runner
 
 
-def _export(trunk: Callable[[torch.Tensor], torch.Tensor], path: Path, frames: int) -> None:
+def _export(model: nn.Module, path: Path, frames: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     example = torch.zeros(2, frames, 80)
     handle, temporary = tempfile.mkstemp(suffix=".onnx", dir=path.parent)
@@ -112,7 +114,7 @@ def _export(trunk: Callable[[torch.Tensor], torch.Tensor], path: Path, frames: i
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            torch.onnx.export(_TrunkModule(trunk).eval(), (example,), temporary, dynamo=False,
+            torch.onnx.export(_TrunkModule(model).eval(), (example,), temporary, dynamo=False,
                               input_names=["features"], output_names=["hidden"], opset_version=OPSET,
                               dynamic_axes={"features": {0: "batch", 1: "frames"}, "hidden": {0: "batch", 2: "time"}})
         os.replace(temporary, path)  # atomic: a concurrent process sees the whole file or none
