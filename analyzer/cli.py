@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "analyzer.commands.directives",
     "analyzer.commands.evaluate",
     "analyzer.commands.sessions",
+    "analyzer.commands.goals",
     "analyzer.commands.batch",
     "analyzer.commands.dashboard",
     "analyzer.commands.metrics",

@@ -91,6 +91,12 @@ def rename_speaker(session_id: int, label: str, name: str) -> None:
     forget_cached_reads()
 
 
+def update_session(session_id: int, *, title: str | None = None, recorded_at: str | None = None) -> None:
+    """Correct a session's title or meeting date (persists to the database) and refresh every view."""
+    store().update_session(int(session_id), title=title, recorded_at=recorded_at)
+    forget_cached_reads()
+
+
 def delete_session(session_id: int) -> None:
     """Delete a session and everything derived from it."""
     store().delete_session(int(session_id))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import date
 
 import streamlit as st
 
+from analyzer.dates import parse_given_date
 from analyzer.errors import AnalyzerError
 from analyzer.exports import EXPORT_FORMATS, EXTENSIONS, display_name, with_names
 from analyzer.schema import SessionResult
@@ -133,6 +135,32 @@ def rename(result: SessionResult, session_id: int) -> None:
         st.toast(f"Saved {len(changed)} name(s)." if changed else "No names changed.")
         if changed:
             st.rerun()
+
+
+def edit_details(summary) -> None:  # noqa: ANN001 - SessionSummary
+    """Correct the session's title and meeting date (trends are ordered and spaced by the date)."""
+    with st.expander("Correct the title or the meeting date"):
+        with st.form(f"details_form_{summary.id}"):
+            left, right = st.columns(2)
+            title = left.text_input("Title", value=summary.title, key=f"details_title_{summary.id}")
+            day = right.date_input("Meeting date", value=date.fromisoformat(summary.recorded_at[:10]),
+                                   max_value=date.today(), format="YYYY-MM-DD", key=f"details_date_{summary.id}")
+            saved = st.form_submit_button("Save")
+    if not saved:
+        return
+    new_title = title.strip() if title.strip() and title.strip() != summary.title else None
+    new_day = day if day and day.isoformat() != summary.recorded_at[:10] else None
+    if new_title is None and new_day is None:
+        st.toast("Nothing changed.")
+        return
+    try:
+        data.update_session(summary.id, title=new_title,
+                            recorded_at=parse_given_date(new_day.isoformat()) if new_day else None)
+    except AnalyzerError as exc:
+        st.error(str(exc))
+        return
+    st.toast("Saved.")
+    st.rerun()
 
 
 def downloads(result: SessionResult, summary) -> None:  # noqa: ANN001 - SessionSummary

@@ -1,7 +1,8 @@
 """A group's trends (:class:`analyzer.storage.GroupTrends`) as tables and Altair charts. Pure.
 
-Sessions are placed on the x axis in the order they were recorded, labelled with the
-date and the session id, so two meetings on one day stay apart.
+Sessions are placed on a time axis at their meeting date (``recorded_at``, see
+:mod:`analyzer.dates`), so a gap of a month between two meetings looks like one; each point is
+labelled with the date and the session id in its tooltip and in the tables.
 """
 
 from __future__ import annotations
@@ -22,13 +23,19 @@ def session_label(session_id: int, recorded_at: str) -> str:
     return f"{recorded_at[:10]} #{session_id}"
 
 
+def meeting_time(recorded_at: str) -> pd.Timestamp:
+    """A stored meeting date (ISO 8601) as a UTC timestamp for the time axis."""
+    return pd.to_datetime(recorded_at, utc=True)
+
+
 def sessions_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
     """One row per session: date, title, verdict and the group's balance indices."""
     rows = []
     for s in trends.sessions:
         g = s.indices
         rows.append({
-            "session": session_label(s.session_id, s.recorded_at), "id": s.session_id, "title": s.title,
+            "session": session_label(s.session_id, s.recorded_at), "meeting date": meeting_time(s.recorded_at),
+            "id": s.session_id, "title": s.title,
             "verdict": verdict_title(s.verdict) or "no metrics",
             "balance": None if g is None else round(g.entropy_norm, 3),
             "largest share": None if g is None else round(g.largest_share, 3),
@@ -37,7 +44,7 @@ def sessions_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
             "reciprocity": None if g is None else round(g.reciprocity, 3),
             "speaker changes per minute": None if g is None else round(g.speaker_changes_per_minute, 2),
         })
-    return pd.DataFrame(rows, columns=["session", "id", "title", "verdict", "balance", "largest share",
+    return pd.DataFrame(rows, columns=["session", "meeting date", "id", "title", "verdict", "balance", "largest share",
                                        "effective speakers", "hub share", "reciprocity",
                                        "speaker changes per minute"])
 
@@ -49,18 +56,19 @@ def people_table(trends) -> pd.DataFrame:  # noqa: ANN001 - GroupTrends
         for p in person.points:
             rows.append({
                 "person": person.name, "session": session_label(p.session_id, p.recorded_at),
+                "meeting date": meeting_time(p.recorded_at),
                 "share (%)": None if p.share is None else round(100 * p.share, 1),
                 "speaking time (s)": None if p.speaking_time is None else round(p.speaking_time, 1),
                 "turns": p.turns, "interruptions made": p.interruptions_made,
                 "interruptions received": p.interruptions_received, "directives": p.directives,
             })
-    return pd.DataFrame(rows, columns=["person", "session", "share (%)", "speaking time (s)", "turns",
+    return pd.DataFrame(rows, columns=["person", "session", "meeting date", "share (%)", "speaking time (s)", "turns",
                                        "interruptions made", "interruptions received", "directives"])
 
 
 def session_axis(trends) -> alt.X:  # noqa: ANN001 - GroupTrends
-    """Sessions along x in recording order, labels slanted so that many sessions stay readable."""
-    return alt.X("session:N", sort=session_order(trends), title=None, axis=alt.Axis(labelAngle=-30))
+    """Sessions along a time axis at their meeting dates (spaced as the meetings were)."""
+    return alt.X("meeting date:T", title="meeting date", axis=alt.Axis(format="%Y-%m-%d", labelAngle=-30))
 
 
 def session_order(trends) -> list[str]:  # noqa: ANN001 - GroupTrends
@@ -69,7 +77,7 @@ def session_order(trends) -> list[str]:  # noqa: ANN001 - GroupTrends
 
 def indices_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
     """Balance, largest share, hub share and reciprocity (each 0..1) over the sessions."""
-    table = sessions_table(trends).melt(id_vars=["session", "title"], value_vars=list(INDEX_COLUMNS),
+    table = sessions_table(trends).melt(id_vars=["session", "meeting date", "title"], value_vars=list(INDEX_COLUMNS),
                                         var_name="index", value_name="value").dropna(subset=["value"])
     names = list(INDEX_COLUMNS)
     return alt.Chart(table).mark_line(point=alt.OverlayMarkDef(filled=True, size=70)).encode(
@@ -83,15 +91,15 @@ def indices_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
 
 
 def verdict_chart(trends) -> alt.Chart:  # noqa: ANN001 - GroupTrends
-    """The verdict of each session as a coloured, labelled tile."""
+    """The verdict of each session as a coloured, labelled mark at its meeting date."""
     table = sessions_table(trends)
     verdicts = list(VERDICT_COLOURS)
     base = alt.Chart(table).encode(x=session_axis(trends))
-    tiles = base.mark_rect().encode(
+    tiles = base.mark_square(size=500, opacity=0.9).encode(
         color=alt.Color("verdict:N", scale=alt.Scale(domain=verdicts, range=list(VERDICT_COLOURS.values())),
                         legend=alt.Legend(title=None)),
         tooltip=["session", "title", "verdict"])
-    text = base.mark_text(fontSize=11, color="black").encode(text="verdict:N")
+    text = base.mark_text(fontSize=11, color="black", dy=-22).encode(text="verdict:N")
     return alt.layer(tiles, text).properties(height=150)
 
 

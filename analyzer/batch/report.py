@@ -34,6 +34,7 @@ class FileReport:
     worker: str | None = None
     note: str | None = None
     sha256: str | None = None
+    meeting_date: str | None = None  # "2026-03-14 (from the file name)": the date stored and its rule
 
     @property
     def rtf(self) -> float | None:
@@ -45,7 +46,7 @@ class FileReport:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "status": self.status, "error": self.error, "session_id": self.session_id,
                 "seconds": _round(self.seconds), "duration_s": _round(self.duration), "rtf": _round(self.rtf),
-                "worker": self.worker, "note": self.note}
+                "worker": self.worker, "note": self.note, "meeting_date": self.meeting_date}
 
 
 @dataclass

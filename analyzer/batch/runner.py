@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from analyzer.audio import file_sha256
+from analyzer.audio import file_sha256, meeting_date
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
 from analyzer.batch.report import FAILED, OK, SKIPPED, BatchReport, FileReport
@@ -63,6 +63,8 @@ class BatchOptions:
         force: analyse again files already stored with the same configuration (replacing them).
         retry_failed: try again files that failed in an earlier batch.
         keep_audio: copy each recording into the store (for playback in the dashboard).
+        date: the meeting date of every file (``--date``, UTC ISO); None: each file's own date by the
+            rules of :mod:`analyzer.dates` (metadata, file name, modification time).
     """
 
     group: str | None = None
@@ -70,6 +72,7 @@ class BatchOptions:
     force: bool = False
     retry_failed: bool = False
     keep_audio: bool = False
+    date: str | None = None
 
 
 @dataclass
@@ -177,7 +180,9 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
-            report.session_id = self._store(outcome.result, Path(report.path).stem)
+            when = meeting_date(report.path, self.options.date)
+            report.meeting_date = when.describe()
+            report.session_id = self._store(outcome.result, Path(report.path).stem, when)
             if self.options.out is not None and out_dir is not None:
                 write_outputs(outcome.result, out_dir)
             self.ledger.forget(sha, self.config_hash)
@@ -186,12 +191,13 @@ class BatchRunner:
             return
         report.status = OK
 
-    def _store(self, result, title: str) -> int:
+    def _store(self, result, title: str, when) -> int:  # noqa: ANN001 - analyzer.dates.MeetingDate
         if self.options.force:
             stale = self.store.find(result.recording.sha256, self.config_hash)
             if stale is not None:
                 self.store.delete_session(stale)
-        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio)
+        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio,
+                               recorded_at=when.when, date_source=when.source)
 
     def _out_dir(self, relative: Path, report: FileReport, plan: BatchPlan) -> Path:
         """Mirror the input tree under --out; a clash (same relative path twice) gets the hash too."""

@@ -18,7 +18,7 @@ from rich.table import Table
 from analyzer.console import console, err_console
 from analyzer.errors import AnalyzerError
 from analyzer.fileio import write_text_atomic
-from analyzer.exports import EXPORT_FORMATS, directive_total, export, with_names
+from analyzer.exports import EXPORT_FORMATS, directive_total, display_name, export, with_names
 from analyzer.schema import SessionResult
 
 Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_envvar=True,
@@ -27,7 +27,7 @@ Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-sessions_app = typer.Typer(help="Stored sessions: list, show, delete, export.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Stored sessions: list, show, update, delete, export.", no_args_is_help=True)
 groups_app = typer.Typer(help="Groups of people whose sessions are compared over time.", no_args_is_help=True)
 speakers_app = typer.Typer(help="Name the speakers of a session.", no_args_is_help=True)
 
@@ -107,17 +107,23 @@ def _indices(result: SessionResult) -> dict[str, Any] | None:
 def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
          db: Db = None, as_json: Json = False) -> None:
     """Show one session: verdict, reasons and each speaker's numbers."""
+    from analyzer.commands.goals import agreements_dict, print_agreements
+
     try:
         with _open(db) as store:
             summary, result = store.summary(session), store.load(session)
+            agreements = store.agreements(session)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     details = session_details(asdict(summary), result)
+    namer = lambda label: display_name(result, label)  # noqa: E731
+    details["agreements"] = agreements_dict(agreements, namer)
     if as_json:
         _print_json(details)
         return
     console.print(f"[bold]{summary.title}[/bold] (session {summary.id}, group {summary.group}, "
                   f"{summary.recorded_at}, {summary.duration:.0f} s)", highlight=False)
+    print_agreements(agreements, namer)
     table = Table()
     for column in ("label", "name", "share", "speaking time", "turns", "interruptions made", "directives"):
         table.add_column(column, justify="left" if column in ("label", "name") else "right")
@@ -131,6 +137,30 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
         console.print(f"verdict: [bold]{summary.verdict.replace('_', ' ')}[/bold]")
         for reason in details["verdict_reasons"]:
             console.print(f"  - {reason}", highlight=False)
+
+
+@sessions_app.command("update")
+def update(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
+           meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
+                                                              "optionally with a time (2026-03-14T10:15).")] = None,
+           title: Annotated[Optional[str], typer.Option("--title", help="The session's title.")] = None,
+           db: Db = None) -> None:
+    """Correct a session's meeting date or title (trends are ordered by the date)."""
+    from analyzer.dates import SOURCE_WORDS, parse_given_date
+
+    if meeting_day is None and title is None:
+        err_console.print("[red]error:[/red] nothing to change; give --date YYYY-MM-DD and/or --title TEXT",
+                          highlight=False)
+        raise typer.Exit(2)
+    try:
+        when = parse_given_date(meeting_day) if meeting_day is not None else None
+        with _open(db) as store:
+            summary = store.update_session(session, title=title, recorded_at=when)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
+    console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
+                  highlight=False)
 
 
 @sessions_app.command("delete")
