@@ -20,6 +20,31 @@ MIME_TYPES = {"json": "application/json", "csv": "text/csv", "srt": "application
               "md": "text/markdown", "html": "text/html"}
 
 
+AGREEMENTS_PAGE = "app_pages/agreements.py"
+FEEDBACK_PAGE = "app_pages/feedback.py"
+
+
+def agreements(result: SessionResult, session_id: int, group: str) -> None:
+    """The report opens with the group's agreements: kept or not, by how much, what moved since last time."""
+    from analyzer.metrics.agreement_words import agreement_lines, summary_line
+
+    found = data.session_agreements(session_id)
+    with st.container(border=True):
+        st.subheader("Our agreements")
+        st.markdown(summary_line(found))
+        for check, (goal, outcome, moved) in zip(found.checks, agreement_lines(
+                found, lambda label: display_name(result, label))):
+            icon = ":green[✓]" if check.kept else (":red[✗]" if check.kept is False else "–")
+            st.markdown(f"{icon} **{goal}**: {outcome}")
+            if moved:
+                st.caption(moved[0].upper() + moved[1:] + ".")
+        left, right = st.columns(2)
+        left.page_link(AGREEMENTS_PAGE, label="Set or change the group's agreements", icon=":material/handshake:",
+                       query_params={"group": group})
+        right.page_link(FEEDBACK_PAGE, label="Show the feedback to the group (projector, print)",
+                        icon=":material/co_present:", query_params={widgets.SESSION_PARAM: str(session_id)})
+
+
 def verdict(result: SessionResult) -> None:
     """The verdict in plain words with the reasons behind it."""
     if result.metrics is None:

@@ -37,8 +37,12 @@ PAGES = {
     "analyse": st.Page(PAGES_DIR / "analyse.py", title="Analyse", icon=":material/upload_file:", url_path="analyse"),
     "report": st.Page(PAGES_DIR / "report.py", title="Session report", icon=":material/insights:",
                       url_path="report"),
+    "feedback": st.Page(PAGES_DIR / "feedback.py", title="Feedback for the group", icon=":material/co_present:",
+                        url_path="feedback"),
     "sessions": st.Page(PAGES_DIR / "sessions.py", title="Sessions", icon=":material/list:", url_path="sessions"),
     "trends": st.Page(PAGES_DIR / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+    "agreements": st.Page(PAGES_DIR / "agreements.py", title="Agreements", icon=":material/handshake:",
+                          url_path="agreements"),
     "settings": st.Page(PAGES_DIR / "settings.py", title="Settings & privacy", icon=":material/shield:",
                         url_path="settings"),
 }

@@ -113,3 +113,57 @@ def person_chart(trends, column: str, title: str) -> alt.Chart:  # noqa: ANN001 
         color=alt.Color("person:N", scale=person_scale(people), legend=alt.Legend(title=None)),
         tooltip=["person", "session", column],
     ).properties(height=280)
+
+
+def _display(kind: str, value: float | None) -> float | None:
+    """A goal's measure or target in the unit the page shows: % for shares, minutes, per hour."""
+    from analyzer.metrics import agreements as ag
+
+    if value is None:
+        return None
+    if kind in (ag.MAX_SHARE, ag.MIN_SHARE, ag.MIN_MANY_TO_MANY):
+        return round(100 * value, 1)
+    if kind == ag.MAX_MONOLOGUE:
+        return round(value / 60, 2)
+    return round(value, 1)
+
+
+UNITS = {"max_share": "%", "min_share": "%", "max_monologue_s": "minutes",
+         "max_interruptions_per_hour": "per hour", "min_many_to_many_share": "%"}
+
+
+def agreements_table(points) -> pd.DataFrame:  # noqa: ANN001 - list of storage AgreementPoint
+    """One row per session and goal in force at it: the measure, the target and whether it was kept."""
+    from analyzer.metrics.agreement_words import goal_text
+    from analyzer.metrics.agreements import MAX_INTERRUPTIONS, MAX_MONOLOGUE, MAX_SHARE
+
+    rows = []
+    for p in points:
+        for c in p.checks:
+            rows.append({
+                "session": session_label(p.session_id, p.recorded_at), "meeting date": meeting_time(p.recorded_at),
+                "title": p.title, "goal": goal_text(c.goal), "kind": c.goal.kind, "unit": UNITS[c.goal.kind],
+                "measured": _display(c.goal.kind, c.measured), "target": _display(c.goal.kind, c.goal.target),
+                "limit": "at most" if c.goal.kind in (MAX_SHARE, MAX_MONOLOGUE, MAX_INTERRUPTIONS) else "at least",
+                "kept": {True: "kept", False: "not kept", None: "not measured"}[c.kept], "version": p.version,
+            })
+    return pd.DataFrame(rows, columns=["session", "meeting date", "title", "goal", "kind", "unit", "measured",
+                                       "target", "limit", "kept", "version"])
+
+
+def agreements_chart(points) -> alt.FacetChart:  # noqa: ANN001 - list of storage AgreementPoint
+    """Each goal over the sessions: the measure (a point, green when kept) and the target in force (a step)."""
+    table = agreements_table(points)
+    base = alt.Chart(table).encode(x=alt.X("meeting date:T", title=None, axis=alt.Axis(format="%Y-%m-%d")))
+    target = base.mark_line(interpolate="step-after", strokeDash=[6, 4], color="#666666").encode(
+        y=alt.Y("target:Q", title=None), tooltip=["goal", "limit", "target", "unit", "version"])
+    measured = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=90), color="#0072B2").encode(
+        y="measured:Q", tooltip=["session", "title", "goal", "measured", "unit", "kept"])
+    kept = base.mark_point(filled=True, size=120).encode(
+        y="measured:Q", color=alt.Color("kept:N", scale=alt.Scale(domain=["kept", "not kept", "not measured"],
+                                                                 range=["#009E73", "#D55E00", "#BBBBBB"]),
+                                       legend=alt.Legend(title=None)),
+        tooltip=["session", "title", "goal", "measured", "target", "unit", "kept"])
+    return alt.layer(target, measured, kept).properties(height=130, width="container").facet(
+        row=alt.Row("goal:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12)),
+    ).resolve_scale(y="independent")

@@ -187,7 +187,8 @@ def export_session(
     try:
         with _open(db) as store:
             title = store.summary(session).title
-            text = export(store.load(session), fmt, title=title)
+            text = export(store.load(session), fmt, title=title,
+                          agreements=store.agreements(session) if fmt.lower() == "html" else None)
         if out is None:
             typer.echo(text, nl=False)
             return

@@ -56,6 +56,7 @@ st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]}{dated} · "
            f"session {session_id}")
 st.info(wording.ESTIMATES_NOTE, icon=":material/info:")
 
+report_parts.agreements(result, session_id, summary.group)
 report_parts.verdict(result)
 
 st.subheader("Speaking share")
