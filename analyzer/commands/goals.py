@@ -84,7 +84,8 @@ def set_goals(
     min_share: Annotated[Optional[str], typer.Option("--min-share", help="Every attendee at least this share "
                                                      "of the speech, in % (starting set: 5).")] = None,
     max_monologue: Annotated[Optional[str], typer.Option("--max-monologue", help="No one speaks longer than "
-                                                         "this at a stretch: 2m, 90s, 1:30 (starting set: 2m).")] = None,
+                                                         "this at a stretch: 2m, 90s, 1:30 "
+                                                         "(starting set: 2m).")] = None,
     max_interruptions: Annotated[Optional[str], typer.Option("--max-interruptions", help="At most this many "
                                                              "interruptions that take the floor per hour "
                                                              "(starting set: 60).")] = None,
