@@ -29,6 +29,7 @@ FEEDBACK_VERDICTS = {
 BAR_COLOUR = "#0072B2"  # one colour for everyone: the bars compare shares, not people
 
 CSS = """
+[data-testid="stMainBlockContainer"]{max-width:1700px;padding-top:4rem}
 .fs-feedback{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#111;
   font-size:clamp(16px,1.75vw,32px);line-height:1.25;max-width:1500px;margin:0 auto}
 .fs-feedback h1{font-size:1.05em;font-weight:500;color:#444;margin:0 0 .2em 0;padding:0}

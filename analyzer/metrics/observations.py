@@ -16,8 +16,11 @@ def _pct(value: float) -> str:
     return f"{value:.0%}".replace("%", " %")
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else n} {one if n == 1 else many}"
 
 
 def observations(metrics: SessionMetrics | None, agreements: SessionAgreements | None = None,
@@ -30,8 +33,9 @@ def observations(metrics: SessionMetrics | None, agreements: SessionAgreements |
     silent = [s for s in metrics.speakers if s.share < 0.01]
     shares = sorted((s.share for s in metrics.speakers), reverse=True)
     if silent and people > 1:
-        found.append(f"{_count(len(silent), 'person', 'people')} who took part hardly spoke or did not speak "
-                     "at all. Inviting every voice is part of sharing the floor.")
+        text = f"{_count(len(silent), 'person', 'people')} who {'was' if len(silent) == 1 else 'were'} there " \
+               "hardly spoke or did not speak at all. Inviting every voice is part of sharing the floor."
+        found.append(text[0].upper() + text[1:])
     if people >= 2 and shares[0] >= 0.5:
         found.append(f"{_pct(shares[0])} of the speaking time came from one person; the other "
                      f"{_count(people - 1, 'person', 'people')} shared the rest.")

@@ -7,6 +7,7 @@ import streamlit as st
 from analyzer.errors import AnalyzerError
 from dashboard import data, feedback_view, widgets
 
+st.set_page_config(initial_sidebar_state="collapsed")  # opened on a projector: the whole width for the group
 value = st.query_params.get(widgets.SESSION_PARAM)
 session_id = int(value) if value and str(value).isdigit() else st.session_state.get("report_session")
 if session_id is None:

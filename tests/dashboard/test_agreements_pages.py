@@ -66,4 +66,4 @@ def test_the_feedback_view_shows_the_verdict_shares_and_agreements_without_ranki
     judged = seeded.store.agreements(seeded.led)
     assert f"Our agreements: {judged.kept} of 5 kept" in block and "(Ana)" not in block
     assert "What we noticed" in block and "@media print" in block
-    assert "hardly spoke or did not speak" in block  # the silent attendee, as a plain observation
+    assert "One person who was there hardly spoke or did not speak" in block  # the silent attendee, as a plain observation
