@@ -62,7 +62,7 @@ def test_the_feedback_view_shows_the_verdict_shares_and_agreements_without_ranki
     assert "Mostly one voice" in block and "Monday planning" in block and "2026-11-02" in block
     assert "Ana" in block and "SPEAKER_" not in block and "SILENT_" not in block  # names or "Person N"
     names = [part.split("</span>")[0] for part in block.split('class="fs-name">')[1:]]
-    assert names == ["Ana", "Person 2", "Person 3", "Person 4"]  # named first, then in label order
+    assert names == ["Ana", "Dev", "Person 2", "Person 3"]  # named ones alphabetically, then the others
     judged = seeded.store.agreements(seeded.led)
     assert f"Our agreements: {judged.kept} of 5 kept" in block and "(Ana)" not in block
     assert "What we noticed" in block and "@media print" in block
