@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from html import escape
 
-from analyzer.exports import display_name, format_clock
+from analyzer.formats.names import display_name, format_clock
 from analyzer.metrics.agreement_words import MEASURE_NAMES, goal_text, value_text
 from analyzer.metrics.agreements import SessionAgreements
 from analyzer.metrics.observations import observations
-from analyzer.schema import SessionResult
+from analyzer.core.schema import SessionResult
 
 FEEDBACK_VERDICTS = {
     "one_to_many": ("Mostly one voice", "Most of the talking came from one person."),

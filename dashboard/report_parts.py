@@ -7,10 +7,11 @@ from datetime import date
 
 import streamlit as st
 
-from analyzer.dates import parse_given_date
-from analyzer.errors import AnalyzerError
-from analyzer.exports import EXPORT_FORMATS, EXTENSIONS, display_name, with_names
-from analyzer.schema import SessionResult
+from analyzer.core.dates import parse_given_date
+from analyzer.core.errors import AnalyzerError
+from analyzer.core.schema import SessionResult
+from analyzer.formats.exports import EXPORT_FORMATS, EXTENSIONS
+from analyzer.formats.names import display_name, with_names
 from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",

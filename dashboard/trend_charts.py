@@ -1,7 +1,7 @@
 """A group's trends (:class:`analyzer.storage.GroupTrends`) as tables and Altair charts. Pure.
 
 Sessions are placed on a time axis at their meeting date (``recorded_at``, see
-:mod:`analyzer.dates`), so a gap of a month between two meetings looks like one; each point is
+:mod:`analyzer.core.dates`), so a gap of a month between two meetings looks like one; each point is
 labelled with the date and the session id in its tooltip and in the tables.
 """
 

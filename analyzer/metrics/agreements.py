@@ -1,6 +1,6 @@
 """Group agreements: goals a group sets for how it shares the floor, judged on a session's metrics.
 
-Pure Python over :class:`analyzer.schema.SessionMetrics` (no ML imports). A goal is a kind
+Pure Python over :class:`analyzer.core.schema.SessionMetrics` (no ML imports). A goal is a kind
 and a target; :func:`judge` measures it on one session and says whether it was kept and by
 how much; :func:`movement` compares a measure with the group's previous meeting. The kinds,
 their definitions and the reason for each starting target are in docs/metrics.md ("Group
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-from analyzer.errors import ConfigError
-from analyzer.schema import SessionMetrics
+from analyzer.core.errors import ConfigError
+from analyzer.core.schema import SessionMetrics
 
 MAX_SHARE, MIN_SHARE, MAX_MONOLOGUE = "max_share", "min_share", "max_monologue_s"
 MAX_INTERRUPTIONS, MIN_MANY_TO_MANY = "max_interruptions_per_hour", "min_many_to_many_share"

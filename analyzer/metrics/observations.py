@@ -9,7 +9,7 @@ meeting had three or more people taking part, and what changed since the previou
 from __future__ import annotations
 
 from analyzer.metrics.agreements import MAX_SHARE, SessionAgreements, many_to_many_share
-from analyzer.schema import SessionMetrics
+from analyzer.core.schema import SessionMetrics
 
 
 def _pct(value: float) -> str:

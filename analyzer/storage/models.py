@@ -71,7 +71,7 @@ class SessionRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     recorded_at: Mapped[str] = mapped_column(String(40))
-    # where recorded_at came from (analyzer.dates.SOURCES); NULL for sessions stored before it was kept
+    # where recorded_at came from (analyzer.core.dates.SOURCES); NULL for sessions stored before it was kept
     date_source: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
     created_at: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)

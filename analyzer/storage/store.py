@@ -22,9 +22,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ConfigError, StorageError
-from analyzer.schema import SessionResult
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError, StorageError
+from analyzer.core.schema import SessionResult
 from analyzer.storage.convert import fill_session_row, result_from_row
 from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
@@ -49,7 +49,7 @@ class SessionSummary:
     sha256: str
     config_hash: str
     version: int = 1
-    date_source: str | None = None  # analyzer.dates.SOURCES; None for sessions stored before it was kept
+    date_source: str | None = None  # analyzer.core.dates.SOURCES; None for sessions stored before it was kept
 
 
 def result_config_hash(result: SessionResult) -> str:
@@ -135,7 +135,7 @@ class SessionStore:
              audio_source: str | Path | None = None, date_source: str | None = None) -> int:
         """Store ``result`` in ``group`` (default group ``default``) and return its session id.
 
-        ``recorded_at`` is the meeting's date (ISO 8601; see :mod:`analyzer.dates` for how callers
+        ``recorded_at`` is the meeting's date (ISO 8601; see :mod:`analyzer.core.dates` for how callers
         choose it) and ``date_source`` the rule that gave it (default ``given`` when a date is passed);
         without one, the recording's modification time.
 
@@ -252,7 +252,7 @@ class SessionStore:
 
     def update_session(self, session_id: int, *, title: str | None = None,
                        recorded_at: str | None = None) -> SessionSummary:
-        """Change a session's title and/or meeting date (ISO 8601, see :func:`analyzer.dates.parse_given_date`);
+        """Change a session's title and/or meeting date (ISO 8601, see :func:`analyzer.core.dates.parse_given_date`);
         a date set here is marked as given. Returns the updated listing row."""
         clean_title = _clean_name(title, "title", 300) if title is not None else None
 
@@ -323,31 +323,31 @@ class SessionStore:
         """Store ``goals`` (:class:`analyzer.metrics.agreements.Goal`) as the group's next version of
         its agreements, in force for meetings on or after ``valid_from`` (YYYY-MM-DD, default today);
         the group is created if new. Returns the new :class:`GoalVersion`."""
-        from analyzer.storage import agreements
+        from analyzer.storage.agreements import add_version
 
         clean = _clean_name(group, "group")
-        return self._run(lambda s: agreements.add_version(s, _get_or_create_group(s, clean), tuple(goals),
+        return self._run(lambda s: add_version(s, _get_or_create_group(s, clean), tuple(goals),
                                                           valid_from, _now()))
 
     def goal_versions(self, group: str) -> list:
         """Every version of the group's agreements, oldest first."""
-        from analyzer.storage import agreements
+        from analyzer.storage.agreements import versions
 
-        return self._run(lambda s: agreements.versions(s, _require_group(s, group)), write=False)
+        return self._run(lambda s: versions(s, _require_group(s, group)), write=False)
 
     def agreements(self, session_id: int):  # noqa: ANN201 - SessionAgreements
         """The session judged by its group's goals in force at its meeting date, and what moved since
         the group's previous meeting."""
-        from analyzer.storage import agreements
+        from analyzer.storage.agreements import session_agreements
 
-        return self._run(lambda s: agreements.session_agreements(s, _require_session(s, session_id)),
+        return self._run(lambda s: session_agreements(s, _require_session(s, session_id)),
                          write=False)
 
     def agreement_trend(self, group: str) -> list:
         """Each session of the group (oldest meeting first) judged by the goals in force at it."""
-        from analyzer.storage import agreements
+        from analyzer.storage.agreements import group_points
 
-        return self._run(lambda s: agreements.group_points(s, _require_group(s, group)), write=False)
+        return self._run(lambda s: group_points(s, _require_group(s, group)), write=False)
 
     def _remove_audio_if_unused(self, files: list[str]) -> None:
         for file in files:

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
+from analyzer.core.errors import AnalyzerError
 from analyzer.metrics import agreements as ag
 from analyzer.metrics.agreement_words import goal_text, value_text
 from dashboard import data

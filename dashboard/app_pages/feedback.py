@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
+from analyzer.core.errors import AnalyzerError
 from dashboard import data, feedback_view, widgets
 
 st.set_page_config(initial_sidebar_state="collapsed")  # opened on a projector: the whole width for the group

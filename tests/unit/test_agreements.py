@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import ConfigError
+from analyzer.core.errors import ConfigError
 from analyzer.metrics import agreements as ag
 from analyzer.metrics.agreement_words import check_text, goal_text, movement_text, summary_line
 from tests.unit.test_metrics_builders import meeting

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer import dates
-from analyzer.audio import meeting_date, metadata_dates
-from analyzer.errors import ConfigError
+from analyzer.core import dates
+from analyzer.adapters.audio import meeting_date, metadata_dates
+from analyzer.core.errors import ConfigError
 
 MTIME = datetime(2025, 7, 1, 12, 0, tzinfo=timezone.utc).timestamp()
 

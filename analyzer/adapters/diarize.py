@@ -1,0 +1,213 @@
+"""Speaker diarization with pyannote.audio: the only module that imports pyannote.
+
+Telemetry is switched off before pyannote is first imported. The pipeline is
+pyannote's ``SpeakerDiarization`` with the pinned segmentation-3.0 model, the
+CAM++ speaker embedding (:mod:`analyzer.adapters.campplus`, wrapped as a pyannote ``Model``)
+and agglomerative clustering. Audio is handed over in memory (no torchcodec).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
+
+import logging  # noqa: E402
+import warnings  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torchaudio.compliance.kaldi as kaldi  # noqa: E402
+from pyannote.audio import Model  # noqa: E402
+from pyannote.audio.core.plda import PLDA  # noqa: E402
+from pyannote.audio.models.blocks.pooling import StatsPool  # noqa: E402
+from pyannote.audio.pipelines import SpeakerDiarization  # noqa: E402
+from pyannote.core import Annotation  # noqa: E402
+
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
+from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
+from analyzer.adapters.model_registry import load_manifest, resolve_model_path  # noqa: E402
+from analyzer.core.config import DiarizationConfig  # noqa: E402
+from analyzer.core.errors import ModelError  # noqa: E402
+from analyzer.core.progress import Hook, null_hook  # noqa: E402
+from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` picks CUDA when present; ``cuda`` without a GPU is a clear error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("--device cuda was asked for but no CUDA GPU is available; use --device cpu")
+    return device
+
+
+class CamPlusPlusEmbedding(Model):
+    """CAM++ as a pyannote embedding ``Model``: waveforms (batch, 1, samples) -> (batch, 192).
+
+    ``weights`` (batch, frames) from the segmentation masks weight the statistics pooling,
+    so one embedding describes one local speaker of a chunk.
+    """
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, num_channels: int = 1) -> None:
+        super().__init__(sample_rate=sample_rate, num_channels=num_channels)
+        self.network = CAMPPlus()
+        self.pool = StatsPool()
+
+    @property
+    def dimension(self) -> int:
+        return 192
+
+    def fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """80-bin Kaldi fbank with per-utterance mean removal: (batch, frames, 80)."""
+        feats = [kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
+                             dither=0.0) for w in waveforms]
+        feats = torch.stack(feats)  # (batch, frames, 80)
+        return feats - feats.mean(dim=1, keepdim=True)
+
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+        for name, layer in self.network.xvector.named_children():
+            if name == "stats":
+                break
+            hidden = layer(hidden)
+        return hidden
+
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        if weights is None:
+            return self.network.xvector.dense(self.pool(self.trunk(waveforms)))
+        # pyannote asks for one embedding per (chunk, local speaker): the same chunk arrives
+        # once per speaker, consecutively. Run the network once per distinct active chunk and
+        # pool with each speaker's weights: same numbers, about 3x less work.
+        groups = _consecutive_groups(waveforms)
+        active = [bool(weights[start:end].sum() > 0) for start, end in groups]
+        hidden_rows: list[torch.Tensor | None] = [None] * len(groups)
+        wanted = [i for i, is_active in enumerate(active) if is_active]
+        if wanted:
+            computed = self.trunk(torch.stack([waveforms[groups[i][0]] for i in wanted]))
+            for row, i in enumerate(wanted):
+                hidden_rows[i] = computed[row]
+        template = next((h for h in hidden_rows if h is not None), None)
+        if template is None:  # no speech in any chunk of this batch: embeddings are unused
+            return torch.full((len(waveforms), self.dimension), float("nan"))
+        hidden = torch.stack([
+            (hidden_rows[g] if hidden_rows[g] is not None else torch.zeros_like(template))
+            for g, (start, end) in enumerate(groups) for _ in range(start, end)])
+        return self.network.xvector.dense(self.pool(hidden, weights=weights))
+
+
+def _consecutive_groups(waveforms: torch.Tensor) -> list[tuple[int, int]]:
+    """(start, end) index ranges of runs of identical consecutive waveforms in a batch."""
+    groups, start = [], 0
+    for index in range(1, len(waveforms) + 1):
+        if index == len(waveforms) or not torch.equal(waveforms[index], waveforms[start]):
+            groups.append((start, index))
+            start = index
+    return groups
+
+
+def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
+    model = CamPlusPlusEmbedding()
+    state = torch.load(weights_file, map_location="cpu", weights_only=True)
+    model.network.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+class _NoPLDA(PLDA):
+    """Stands for 'no PLDA': pyannote's constructor requires one, agglomerative clustering never
+    calls it (VBx needs a PLDA trained for its own embedding, which CAM++ does not have)."""
+
+    def __init__(self) -> None:  # noqa: D107 - deliberately loads nothing
+        pass
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        raise ModelError("PLDA is not available with the CAM++ embedding; use agglomerative clustering")
+
+
+class PyannoteDiarizer:
+    """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
+
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto") -> None:
+        self.config = config or DiarizationConfig()
+        self.device = resolve_device(device)
+        specs = load_manifest()
+        seg_dir = resolve_model_path("segmentation-3.0", "segmentation")
+        emb_dir = resolve_model_path("campplus", "embedding")
+        self.models = tuple(ModelRef(name=n, role=specs[n].role, source=specs[n].source_label,
+                                     sha256=specs[n].main_sha256) for n in ("segmentation-3.0", "campplus"))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                segmentation = Model.from_pretrained(str(seg_dir / "pytorch_model.bin"))
+            embedding = load_campplus(str(emb_dir / "campplus_cn_en_common.pt"))
+        except Exception as exc:  # corrupt or incompatible weights
+            raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
+                             "run `floorshare models fetch --force`") from None
+        self.pipeline = SpeakerDiarization(
+            clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
+            segmentation_step=self.config.segmentation_step,
+            segmentation_batch_size=self.config.segmentation_batch_size,
+            embedding_batch_size=self.config.embedding_batch_size)
+        self._instantiated: tuple | None = None
+        self.pipeline.to(torch.device(self.device))
+
+    def _instantiate(self, config: DiarizationConfig) -> None:
+        key = (config.clustering_threshold, config.min_cluster_size)
+        if key != self._instantiated:
+            self.pipeline.instantiate({
+                "segmentation": {"min_duration_off": 0.0},
+                "clustering": {"method": "centroid", "min_cluster_size": config.min_cluster_size,
+                               "threshold": config.clustering_threshold},
+            })
+            self._instantiated = key
+
+    def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
+                config: DiarizationConfig | None = None) -> Diarization:
+        """Who spoke when, as an overlapping and an exclusive track."""
+        config = config or self.config
+        self._instantiate(config)
+        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
+        hook("diarize", 0, 1)
+        kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")
+                  if getattr(config, k) is not None}
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
+                                   hook=_StepHook(hook), **kwargs)
+        hook("diarize", 1, 1)
+        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization)
+
+
+class _StepHook:
+    """Maps pyannote's step hook onto our ``hook('diarize', done, total)``.
+
+    Segmentation counts as the first 30 % of the stage, embeddings as the next 65 %.
+    """
+
+    SHARES = {"segmentation": (0.0, 0.3), "embeddings": (0.3, 0.65)}
+
+    def __init__(self, hook: Hook) -> None:
+        self.hook = hook
+
+    def __call__(self, step_name: str, step_artifact: Any, file: Any = None,
+                 total: int | None = None, completed: int | None = None) -> None:
+        if step_name not in self.SHARES or not total:
+            return
+        offset, share = self.SHARES[step_name]
+        self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
+
+
+def to_diarization(overlapping: Annotation, exclusive: Annotation) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time)."""
+    def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
+        items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
+                 for turn, _, label in annotation.itertracks(yield_label=True)]
+        return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
+
+    overlapping_segments = segments(overlapping)
+    speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
+    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers)
