@@ -222,9 +222,10 @@ class BatchRunner:
         try:
             when = meeting_date(report.path, self.options.date)
             report.meeting_date = when.describe()
-            report.session_id = self._store_retrying(outcome.result, report, when)
+            result = self.store.identify(outcome.result, self.options.group)  # voiceprint groups name people
+            report.session_id = self._store_retrying(result, report, when)
             if self.options.out is not None and out_dir is not None:
-                write_outputs(outcome.result, out_dir)
+                write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)
         except AnalyzerError as exc:
             report.status, report.error = FAILED, str(exc)

@@ -7,30 +7,28 @@ import multiprocessing
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from session_builders import make_result, save_many
+from session_builders import insert_with_old_schema, make_result, save_many
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
 
 from analyzer.storage import SessionStore
-from analyzer.storage.convert import fill_session_row
 from analyzer.storage.engine import current_revision, head_revision, make_engine, migrations_dir, upgrade
-from analyzer.storage.models import Base, GroupRow, SessionRow
+from analyzer.storage.models import Base
 
 WORKERS, PER_WORKER = 4, 5
-HEAD = head_revision()
 
 
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py", "0003_meeting_date_source.py", "0004_group_goals.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_meeting_date_source.py",
+        "0005_group_goals.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == HEAD
+    assert current_revision(engine) == head_revision() == "0005_group_goals"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -38,27 +36,15 @@ def test_upgrade_from_empty_matches_the_models(db_url):
 
 
 def test_upgrade_from_the_first_revision_keeps_data(db_url):
-    from alembic import command
-
-    from analyzer.storage.engine import alembic_config
-
     engine = make_engine(db_url)
-    upgrade(engine)
-    result = make_result("old", speaker_names={"SPEAKER_01": "Ben"})
-    with Session(engine) as session, session.begin():  # a session written with today's models...
-        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="old",
-                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
-                         version=1, config_hash="a" * 16)
-        fill_session_row(row, result)
-        session.add(row)
-    config = alembic_config(db_url)
-    config.attributes["engine"] = engine
-    command.downgrade(config, "0001")  # ...taken back to the first schema (columns added later go)
+    upgrade(engine, "0001")
     assert current_revision(engine) == "0001"
     assert "ix_sessions_group_recorded" not in {i["name"] for i in inspect(engine).get_indexes("sessions")}
+    result = make_result("old", speaker_names={"SPEAKER_01": "Ben"})
+    insert_with_old_schema(engine, result)  # a session written by the first schema
     engine.dispose()
     with SessionStore(db_url) as store:  # opening upgrades to head
-        assert current_revision(store.engine) == HEAD
+        assert current_revision(store.engine) == head_revision()
         assert "ix_sessions_group_recorded" in {i["name"] for i in inspect(store.engine).get_indexes("sessions")}
         (summary,) = store.list_sessions("team")
         assert store.load(summary.id) == make_result("old")  # names were not linked by the raw insert
@@ -78,7 +64,7 @@ def test_downgrade_to_base_and_up_again(db_url):
     command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current_revision(engine) == HEAD
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 
@@ -86,7 +72,7 @@ def test_upgrade_from_before_date_sources_keeps_sessions_and_their_dates(db_url)
     from sqlalchemy import text
 
     engine = make_engine(db_url)
-    upgrade(engine, "0002")
+    upgrade(engine, "0003_voiceprints")
     assert "date_source" not in {c["name"] for c in inspect(engine).get_columns("sessions")}
     with engine.begin() as conn:  # a session row as the schema before date sources stored it
         conn.execute(text("INSERT INTO groups (name, created_at) VALUES ('team', '2026-01-01T00:00:00+00:00')"))
@@ -98,7 +84,7 @@ def test_upgrade_from_before_date_sources_keeps_sessions_and_their_dates(db_url)
             "'[]' FROM groups"), {"sha": "b" * 64, "hash": "c" * 16})
     engine.dispose()
     with SessionStore(db_url) as store:
-        assert current_revision(store.engine) == HEAD
+        assert current_revision(store.engine) == head_revision()
         (summary,) = store.list_sessions("team")
         assert (summary.recorded_at, summary.date_source) == ("2026-01-05T09:00:00+00:00", None)
         updated = store.update_session(summary.id, recorded_at="2026-01-04T00:00:00+00:00", title="renamed")

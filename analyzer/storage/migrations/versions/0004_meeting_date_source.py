@@ -1,7 +1,7 @@
 """Remember where a session's meeting date came from (given, metadata, file name, file modified, upload).
 
-Revision ID: 0003_date_source
-Revises: 0002
+Revision ID: 0004_date_source
+Revises: 0003_voiceprints
 Create Date: 2026-12-01 09:50:00
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_date_source'
-down_revision = '0002'
+revision = '0004_date_source'
+down_revision = '0003_voiceprints'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Group agreements: each version of a group's goals, with the meeting day from which it applies.
 
-Revision ID: 0004_group_goals
-Revises: 0003_date_source
+Revision ID: 0005_group_goals
+Revises: 0004_date_source
 Create Date: 2026-12-01 10:00:00
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_group_goals'
-down_revision = '0003_date_source'
+revision = '0005_group_goals'
+down_revision = '0004_date_source'
 branch_labels = None
 depends_on = None
 
