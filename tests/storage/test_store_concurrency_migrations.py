@@ -92,6 +92,29 @@ def test_upgrade_from_before_date_sources_keeps_sessions_and_their_dates(db_url)
             "2026-01-04T00:00:00+00:00", "given", "renamed")
 
 
+def test_downgrading_the_date_and_agreement_revisions_keeps_every_session_row(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from analyzer.storage.engine import alembic_config
+
+    with SessionStore(db_url) as store:
+        store.save(make_result("kept"), group="team", recorded_at="2026-01-05T09:00:00+00:00")
+        store.set_goals("team", [], valid_from="2026-01-01")
+        engine = store.engine
+        count = "SELECT (SELECT count(*) FROM session_speakers) + (SELECT count(*) FROM words)"
+        with engine.connect() as conn:
+            before = conn.execute(text(count)).scalar()
+        config = alembic_config(db_url)
+        config.attributes["engine"] = engine
+        command.downgrade(config, "0003_voiceprints")  # no table is rebuilt, so no cascade deletes rows
+        with engine.connect() as conn:
+            assert conn.execute(text(count)).scalar() == before > 0
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert [s.title for s in store.list_sessions()] == ["kept"]
+
+
 def test_concurrent_worker_processes_lose_nothing(db_url):
     context = multiprocessing.get_context("spawn")
     with context.Pool(WORKERS) as pool:  # a fresh database: the workers also race to migrate it

@@ -15,11 +15,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (no batch "move and copy"): on SQLite, recreating `sessions` would DROP it, and with
+# foreign keys on that cascades to every row derived from its sessions (as 0003_voiceprints notes).
 def upgrade() -> None:
-    with op.batch_alter_table('sessions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('date_source', sa.String(length=20), nullable=True))
+    op.add_column('sessions', sa.Column('date_source', sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sessions', schema=None) as batch_op:
-        batch_op.drop_column('date_source')
+    op.drop_column('sessions', 'date_source')  # SQLite >= 3.35 drops a column in place

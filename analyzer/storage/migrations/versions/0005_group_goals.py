@@ -28,11 +28,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('group_id', 'version', name='uq_group_goals_version'),
     )
-    with op.batch_alter_table('group_goals', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_group_goals_group_id'), ['group_id'], unique=False)
+    op.create_index('ix_group_goals_group_id', 'group_goals', ['group_id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('group_goals', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_group_goals_group_id'))
+    op.drop_index('ix_group_goals_group_id', table_name='group_goals')
     op.drop_table('group_goals')
