@@ -36,7 +36,9 @@ def observations(metrics: SessionMetrics | None, agreements: SessionAgreements |
         text = f"{_count(len(silent), 'person', 'people')} who {'was' if len(silent) == 1 else 'were'} there " \
                "hardly spoke or did not speak at all. Inviting every voice is part of sharing the floor."
         found.append(text[0].upper() + text[1:])
-    if people >= 2 and shares[0] >= 0.5:
+    if people == 2 and not silent:
+        found.append(f"Two people shared the speaking time, {_pct(shares[0])} and {_pct(shares[1])}.")
+    elif people >= 3 and shares[0] >= 0.5:
         found.append(f"{_pct(shares[0])} of the speaking time came from one person; the other "
                      f"{_count(people - 1, 'person', 'people')} shared the rest.")
     elif people >= 3 and shares[0] - shares[-1] <= 0.15:

@@ -94,3 +94,15 @@ def test_goals_are_checked_changed_and_read_back():
     stored = ag.goals_to_json(changed) + [{"kind": "from_a_newer_version", "target": 1}]
     assert ag.goals_from_json(stored) == changed
     assert set(ag.REASONS) == set(ag.KINDS)
+
+
+def test_observations_are_plain_and_name_no_one():
+    from analyzer.metrics.observations import observations
+
+    led = observations(meeting(LED, duration=200.0, attendees=("A", "B", "C", "D")))
+    assert led == ["One person who was there hardly spoke or did not speak at all. Inviting every voice is part "
+                   "of sharing the floor.", "91 % of the speaking time came from one person; the other three "
+                   "people shared the rest."]
+    assert observations(meeting(OPEN, duration=360.0))[0].startswith("The speaking time was spread evenly")
+    pair = observations(meeting([(0.0, 6.0, "A", ""), (6.5, 10.0, "B", "")], duration=10.0))
+    assert pair == ["Two people shared the speaking time, 63 % and 37 %."]
