@@ -86,7 +86,11 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
     speakers = []
     for label in labels:
         s = stats.get(label)
+        match = result.speaker_matches.get(label)
         speakers.append({"label": label, "name": result.speaker_names.get(label),
+                         "person": match.person if match else result.speaker_names.get(label),
+                         "match_confidence": match.confidence if match else None,
+                         "match_status": match.status if match else None,
                          "share": s.share if s else None, "speaking_time": s.speaking_time if s else None,
                          "turns": s.turns if s else None,
                          "interruptions_made": sum(s.interruptions_made.values()) if s else None,
@@ -131,7 +135,7 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
     for column in ("label", "name", "share", "speaking time", "turns", "interruptions made", "directives"):
         table.add_column(column, justify="left" if column in ("label", "name") else "right")
     for sp in details["speakers"]:
-        table.add_row(sp["label"], sp["name"] or "-",
+        table.add_row(sp["label"], _name_cell(sp),
                       "-" if sp["share"] is None else f"{sp['share']:.0%}",
                       "-" if sp["speaking_time"] is None else f"{sp['speaking_time']:.1f} s",
                       *("-" if sp[k] is None else str(sp[k]) for k in ("turns", "interruptions_made", "directives")))
@@ -142,6 +146,7 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
             console.print(f"  - {reason}", highlight=False)
 
 
+<<<<<<< HEAD
 @sessions_app.command("update")
 def update(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
            meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
@@ -164,6 +169,16 @@ def update(session: Annotated[int, typer.Argument(help="Session id (see `session
     source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
     console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
                   highlight=False)
+=======
+def _name_cell(speaker: dict[str, Any]) -> str:
+    """The name, with how the voice match stands (``Ana (0.91, suggested)``) in a voiceprint group."""
+    name = speaker["name"] or "-"
+    if speaker.get("match_status") in ("suggested", "confirmed") and speaker.get("match_confidence") is not None:
+        return f"{name} ({speaker['match_confidence']:.2f}, {speaker['match_status']})"
+    if speaker.get("match_status"):
+        return f"{name} ({speaker['match_status']})"
+    return name
+>>>>>>> main
 
 
 @sessions_app.command("delete")
