@@ -146,7 +146,16 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
             console.print(f"  - {reason}", highlight=False)
 
 
-<<<<<<< HEAD
+def _name_cell(speaker: dict[str, Any]) -> str:
+    """The name, with how the voice match stands (``Ana (0.91, suggested)``) in a voiceprint group."""
+    name = speaker["name"] or "-"
+    if speaker.get("match_status") in ("suggested", "confirmed") and speaker.get("match_confidence") is not None:
+        return f"{name} ({speaker['match_confidence']:.2f}, {speaker['match_status']})"
+    if speaker.get("match_status"):
+        return f"{name} ({speaker['match_status']})"
+    return name
+
+
 @sessions_app.command("update")
 def update(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
            meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
@@ -169,16 +178,6 @@ def update(session: Annotated[int, typer.Argument(help="Session id (see `session
     source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
     console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
                   highlight=False)
-=======
-def _name_cell(speaker: dict[str, Any]) -> str:
-    """The name, with how the voice match stands (``Ana (0.91, suggested)``) in a voiceprint group."""
-    name = speaker["name"] or "-"
-    if speaker.get("match_status") in ("suggested", "confirmed") and speaker.get("match_confidence") is not None:
-        return f"{name} ({speaker['match_confidence']:.2f}, {speaker['match_status']})"
-    if speaker.get("match_status"):
-        return f"{name} ({speaker['match_status']})"
-    return name
->>>>>>> main
 
 
 @sessions_app.command("delete")
