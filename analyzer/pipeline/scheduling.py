@@ -24,10 +24,14 @@ B = TypeVar("B")
 
 
 def available_cores() -> int:
-    """Cores this process may run on (its CPU affinity), at least 1."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+    """Cores this process may run on (its CPU affinity, at most ``OMP_NUM_THREADS`` when set,
+    as batch workers set it for their share), at least 1."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        cores = min(cores, int(os.environ.get("OMP_NUM_THREADS", "0")) or cores)
+    except ValueError:
+        pass
+    return max(1, cores)
 
 
 @dataclass(frozen=True, slots=True)

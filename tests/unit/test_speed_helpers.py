@@ -87,6 +87,15 @@ def test_thread_plan_never_oversubscribes():
     assert not plan_threads(4, device="cuda").overlap
 
 
+def test_a_batch_workers_thread_share_is_respected(monkeypatch):
+    from analyzer.pipeline.scheduling import available_cores
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what a batch worker of two on two cores gets
+    assert available_cores() == 1 and not plan_threads().overlap
+    monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+    assert available_cores() >= 1
+
+
 def test_side_by_side_widens_diarization_once_transcription_ends():
     transcribed, set_to = threading.Event(), []
 
