@@ -31,8 +31,7 @@ def analyze(
     group: Optional[str] = typer.Option(None, "--group", "-g", help="Store the sessions in this group "
                                         "(created if new; default group: default)."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not store the sessions in the database."),
-    db: Optional[str] = typer.Option(None, "--db", envvar="FLOORSHARE_DB", show_envvar=True,
-                                     help="Sessions database: SQLAlchemy URL or SQLite file path."),
+    db: o.Db = None,
     keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
@@ -103,7 +102,7 @@ def print_summary(result: SessionResult) -> None:
     for s in metrics.speakers if metrics else ():
         name = result.speaker_names.get(s.speaker, s.speaker)
         table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
-                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)))
+                      str(s.interruptions_made.total), str(s.directives.total))
     console.print(table)
     if metrics:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
