@@ -17,7 +17,7 @@ from analyzer.adapters.audio import check_readable, file_sha256
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.progress import Hook, null_hook
 from analyzer.core.schema import SessionResult
-from analyzer.pipeline.analysis import Analyzer
+from analyzer.pipeline.analysis import Analyzer, build_analyzer
 
 
 class Store(Protocol):
@@ -106,17 +106,19 @@ def store_result(store: Store, result: SessionResult, options: StoreOptions = St
                           recorded_at=options.recorded_at, audio_source=audio_source))
 
 
-def analyze_recording(path: str | Path, *, config: AnalysisConfig, analyzer: AnalyzerSource,
-                      store: Store | None = None, options: StoreOptions = StoreOptions(),
+def analyze_recording(path: str | Path, *, config: AnalysisConfig | None = None,
+                      analyzer: AnalyzerSource | None = None, store: Store | None = None, options: StoreOptions = StoreOptions(),
                       force: bool = False, hook: Hook = null_hook, name: str | None = None,
                       load_stored: bool = True, status: Callable[[str], None] | None = None) -> StoredSession:
     """Turn one recording into a stored session: the library call behind analyze and uploads.
 
     Args:
         path: the recording on disk (an upload staged in a temporary folder works).
-        config: the analysis settings; their hash decides whether the store already has it.
+        config: the analysis settings (default: :class:`AnalysisConfig`); their hash decides
+            whether the store already has it.
         analyzer: a loaded :class:`Analyzer`, or a function that loads one (called only when
-            the recording must be analysed, so a stored recording loads no model).
+            the recording must be analysed, so a stored recording loads no model); default:
+            the real models, :func:`~analyzer.pipeline.analysis.build_analyzer`.
         store: the sessions store; None analyses without storing.
         options: how a new session is stored.
         force: analyse again even when the store holds this recording with these settings.
@@ -128,6 +130,7 @@ def analyze_recording(path: str | Path, *, config: AnalysisConfig, analyzer: Ana
     Raises:
         AnalyzerError: the recording cannot be analysed or the store cannot be used.
     """
+    config = config or AnalysisConfig()
     found = look_up(path, config, store, force=force)
     shown = name or found.path
     if found.session_id is not None:
@@ -137,7 +140,10 @@ def analyze_recording(path: str | Path, *, config: AnalysisConfig, analyzer: Ana
         return StoredSession(stored, found.session_id, already_stored=True)
     tell = status or (lambda _step: None)
     tell("loading")
-    loaded = analyzer if hasattr(analyzer, "analyze_file") else analyzer()
+    if analyzer is None:
+        loaded = build_analyzer(config)
+    else:
+        loaded = analyzer if hasattr(analyzer, "analyze_file") else analyzer()
     tell("analysing")
     result = loaded.analyze_file(path, hook=hook, config=config, sha256=found.sha256)
     if name is not None:
