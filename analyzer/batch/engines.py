@@ -43,7 +43,3 @@ def build_engine(kind: str, config: AnalysisConfig, *, workers: int | None = Non
     return RayEngine(config, count, threads_per_worker(count), num_cpus=available_cpus(),
                      ship_audio=ship_audio, gpus_per_worker=gpus_per_worker, factory=factory)
 
-
-def engine_workers(engine) -> int:
-    """How many workers an engine was given (0 when a cluster decides)."""
-    return int(getattr(engine, "workers", 0) or 0)

@@ -22,14 +22,14 @@ WORKERS, PER_WORKER = 4, 5
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_typed_results.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003_typed_results"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -50,7 +50,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
         session.add(row)
     engine.dispose()
     with SessionStore(db_url) as store:  # opening upgrades to head
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == "0003_typed_results"
         assert "ix_sessions_group_recorded" in {i["name"] for i in inspect(store.engine).get_indexes("sessions")}
         (summary,) = store.list_sessions("team")
         assert store.load(summary.id) == make_result("old")  # names were not linked by the raw insert
@@ -70,7 +70,7 @@ def test_downgrade_to_base_and_up_again(db_url):
     command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003_typed_results"
     engine.dispose()
 
 
