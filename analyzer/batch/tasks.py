@@ -66,9 +66,26 @@ class FileOutcome:
     result: SessionResult | None = None
     error: str | None = None
     file_specific: bool = True
+    node: str | None = None  # where it ran (Ray: the node's address), when known
 
 
-Event = Union[FileStarted, StageUpdate, FileOutcome]
+@dataclass(frozen=True, slots=True)
+class FileRetried:
+    """A file's worker was lost (its node died, its process was killed); the file goes to another worker."""
+
+    index: int
+    worker: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should see while the batch waits (e.g. for an autoscaler to add nodes)."""
+
+    text: str
+
+
+Event = Union[FileStarted, StageUpdate, FileOutcome, FileRetried, Notice]
 AnalyzerFactory = Callable[..., object]
 
 

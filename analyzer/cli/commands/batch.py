@@ -32,6 +32,9 @@ EngineOpt = Annotated[str, typer.Option("--engine", help="local (processes on th
 RayAddress = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster "
                                                    "(ray://HEAD:10001 or HEAD:6379) instead of starting a "
                                                    "local Ray for the job.")]
+CpusPerWorker = Annotated[Optional[int], typer.Option("--cpus-per-worker", min=1, help="Ray: CPUs each actor "
+                                                      "reserves and uses as threads (default 2 on a cluster; "
+                                                      "give 1 for nodes of 1 CPU).")]
 ShipAudio = Annotated[bool, typer.Option("--ship-audio", help="Ray: send each file through the object store "
                                          "(for workers without the same shared storage).")]
 
@@ -47,7 +50,7 @@ def batch(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write result.json, RTTM and "
                                                 "transcript per recording under this folder.")] = None,
     workers: Workers = None, engine: EngineOpt = "local", ray_address: RayAddress = None,
-    ship_audio: ShipAudio = False,
+    ship_audio: ShipAudio = False, cpus_per_worker: CpusPerWorker = None,
     force: Annotated[bool, typer.Option("--force", help="Analyse again files already stored with the same "
                                         "settings (replaces them).")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Try again files that failed in an "
@@ -74,7 +77,7 @@ def batch(
                                 language, attendees)
         code = _run_batch(inputs, recursive, config, options, engine=engine, workers=workers,
                           ray_address=ray_address, ship_audio=ship_audio, dry_run=dry_run,
-                          report_path=report_path, db=db)
+                          report_path=report_path, db=db, cpus_per_worker=cpus_per_worker)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
@@ -82,39 +85,59 @@ def batch(
 
 
 def _run_batch(inputs, recursive, config, options, *, engine, workers, ray_address, ship_audio, dry_run,
-               report_path, db) -> int:
+               report_path, db, cpus_per_worker=None) -> int:
     from analyzer.batch.discovery import discover
     from analyzer.batch.display import BatchProgress
     from analyzer.batch.engines import build_engine
     from analyzer.batch.ledger import FailureLedger, ledger_path
-    from analyzer.batch.report import write_report
-    from analyzer.batch.runner import BatchRunner
+    from analyzer.batch.report import BatchReport, FileReport
+    from analyzer.batch.runner import BatchAborted, BatchRunner
     from analyzer.storage import SessionStore
 
     runner_engine = build_engine(engine, config, workers=workers, ray_address=ray_address,
-                                 ship_audio=ship_audio, factory=_factory())
+                                 ship_audio=ship_audio, cpus_per_worker=cpus_per_worker, factory=_factory())
     with err_console.status("finding recordings…"):
         discovery = discover(inputs, recursive=recursive)
     for folder in discovery.descended:
         err_console.print(f"{folder}: no audio file at its top level, so its sub-folders were searched too",
                           highlight=False)
-    with SessionStore(db) as store:
-        runner = BatchRunner(store, FailureLedger(ledger_path(store.url)), config, options)
-        plan = runner.plan(discovery)
-        if dry_run:
-            print_plan(plan, runner_engine, len(discovery.ignored))
-            return 0
-        _announce(plan, runner_engine, len(discovery.ignored))
-        with BatchProgress(plan, err_console, enabled=err_console.is_terminal) as progress:
-            report = runner.run(plan, runner_engine, progress, workers=getattr(runner_engine, "workers", 0) or 0)
-    print_summary(report)
-    if report_path is not None:
-        write_report(report, report_path)
-        console.print(f"report: {report_path}", highlight=False)
+    workers_shown = getattr(runner_engine, "workers", 0) or 0
+    try:
+        with SessionStore(db) as store:
+            runner = BatchRunner(store, FailureLedger(ledger_path(store.url)), config, options)
+            plan = runner.plan(discovery)
+            if dry_run:
+                print_plan(plan, runner_engine, len(discovery.ignored))
+                return 0
+            _announce(plan, runner_engine, len(discovery.ignored))
+            with BatchProgress(plan, err_console, enabled=err_console.is_terminal) as progress:
+                report = runner.run(plan, runner_engine, progress, workers=workers_shown)
+    except BatchAborted as exc:  # the engine gave up: what was stored is kept, the report says so
+        _finish_report(exc.report, report_path)
+        raise exc.error from None
+    except AnalyzerError as exc:  # before anything ran (the database): every file is still pending
+        if not dry_run:
+            files = [FileReport(str(item.path), duration=item.duration) for item in discovery.items]
+            _finish_report(BatchReport(files, engine=runner_engine.name, workers=workers_shown,
+                                       config_hash=config.config_hash(), aborted=str(exc)), report_path,
+                           summary=False)
+        raise
+    _finish_report(report, report_path)
     if report.interrupted:
         err_console.print("interrupted: finished results are stored; run the same command again to continue")
         return 130
     return 1 if report.failed else 0
+
+
+def _finish_report(report, report_path: Path | None, summary: bool = True) -> None:
+    """Print the summary and write ``--report`` (in every outcome, an aborted batch included)."""
+    from analyzer.batch.report import write_report
+
+    if summary:
+        print_summary(report)
+    if report_path is not None:
+        write_report(report, report_path)
+        console.print(f"report: {report_path}", highlight=False)
 
 
 def _factory() -> str:
@@ -175,18 +198,25 @@ def print_summary(report) -> None:
 
 def _reason(report) -> str:
     """The error without the path the row already shows, or the note."""
-    if report.error:
-        return report.error.removeprefix(f"{report.path}: ")
-    return report.note or ""
+    text = report.error.removeprefix(f"{report.path}: ") if report.error else (report.note or "")
+    if report.retries:
+        times = "once" if len(report.retries) == 1 else f"{len(report.retries)} times"
+        text = f"{text}{'; ' if text else ''}retried {times} ({report.retries[-1]})"
+    return text
 
 
 def bench_batch_command(
     folder: Annotated[Path, typer.Argument(help="Folder of recordings to time (all of them, each setup).")],
     recursive: Recursive = False,
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, device: o.Device = "cpu",
-    asr_model: o.AsrModel = None,
+    asr_model: o.AsrModel = None, ray_address: RayAddress = None, workers: Workers = None,
+    cpus_per_worker: CpusPerWorker = None,
 ) -> None:
-    """Files per hour with 1 and 2 local workers and the Ray engine (2 actors), on the same files, in one run."""
+    """Files per hour with 1 and 2 local workers and the Ray engine (2 actors), on the same files, in one run.
+
+    With --ray-address, the same batch runs on that cluster too (--workers actors, default: as many
+    as its nodes hold, of --cpus-per-worker CPUs each), as one more row of the same table.
+    """
     from analyzer.batch.bench import bench_batch
     from analyzer.batch.discovery import discover
 
@@ -195,7 +225,8 @@ def bench_batch_command(
         discovery = discover([folder], recursive=recursive)
         if not discovery.recordings:
             raise AnalyzerError(f"{folder}: no recordings found; give a folder with audio files")
-        rows = bench_batch(discovery, config, factory=_factory(), observe=_observe)
+        rows = bench_batch(discovery, config, factory=_factory(), observe=_observe, ray_address=ray_address,
+                           cluster_workers=workers, cpus_per_worker=cpus_per_worker)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None

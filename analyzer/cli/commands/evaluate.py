@@ -156,11 +156,18 @@ def bench(
     work: Path = typer.Option(Path("out/bench"), "--work", help="Folder for composed meetings."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With `bench batch DIR`: also run "
+                                              "the batch on this Ray cluster (HEAD:6379)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="With `bench batch --ray-address`: "
+                                          "actors on the cluster (default: as many as its nodes hold)."),
+    cpus_per_worker: Optional[int] = typer.Option(None, "--cpus-per-worker", min=1, help="With `bench batch "
+                                                  "--ray-address`: CPUs per actor (default 2)."),
 ) -> None:
     """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
     alone on the same audio (our total as a ratio to it).
 
-    `floorshare bench batch DIR` times batches instead (same as `floorshare bench-batch DIR`).
+    `floorshare bench batch DIR` times batches instead (same as `floorshare bench-batch DIR`),
+    with `--ray-address` also on a Ray cluster.
     """
     from dataclasses import asdict
 
@@ -171,7 +178,8 @@ def bench(
         from analyzer.cli.commands.batch import bench_batch_command
 
         return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
-                                   device="cpu" if device == "auto" else device)
+                                   device="cpu" if device == "auto" else device, ray_address=ray_address,
+                                   workers=workers, cpus_per_worker=cpus_per_worker)
 
     from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
 
