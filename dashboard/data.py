@@ -120,3 +120,36 @@ def session_export(session_id: int, fmt: str, title: str | None = None) -> str:
 def audio_file(session_id: int, result: SessionResult) -> Path | None:
     """The kept recording of a session, or None when its audio was not kept."""
     return store().audio_path(int(session_id))
+
+
+def confirm_speaker(session_id: int, label: str) -> str:
+    """Confirm a voice match (the person's voiceprint learns this voice)."""
+    name = store().confirm_speaker(int(session_id), label)
+    forget_cached_reads()
+    return name
+
+
+def reject_speaker(session_id: int, label: str) -> str:
+    """Reject a voice match; the speaker becomes "New speaker N"."""
+    placeholder = store().reject_speaker(int(session_id), label)
+    forget_cached_reads()
+    return placeholder
+
+
+def correct_session(session_id: int, change) -> None:  # noqa: ANN001 - SessionResult -> SessionResult
+    """Apply a diarization correction (merge, split, re-assign) and store the recomputed session."""
+    s = store()
+    s.replace_result(int(session_id), change(s.load(int(session_id), with_voiceprints=True)))
+    forget_cached_reads()
+
+
+def group_voiceprints() -> dict[str, object]:
+    """Per group: whether it keeps voiceprints and how many are stored (not cached: privacy page)."""
+    return {g.group: g for g in store().voiceprint_inventory()}
+
+
+def set_voiceprints(group: str, enabled: bool) -> int:
+    """Turn a group's voiceprints on or off (off deletes them); returns how many were deleted."""
+    deleted = store().set_voiceprints(group, enabled)
+    forget_cached_reads()
+    return deleted

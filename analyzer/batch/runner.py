@@ -20,7 +20,7 @@ from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileRetried, Fil
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import AnalyzerError, StorageError
 from analyzer.formats.outputs import output_folder, write_outputs
-from analyzer.pipeline.session import StoreOptions, look_up, store_result
+from analyzer.pipeline.session import StoreOptions, look_up, name_known_voices, store_result
 
 EARLIER_FAILURE_NOTE = "failed in an earlier batch; --retry-failed tries it again"
 # A failed write (a dropped database connection, a full disk) is tried again after these pauses;
@@ -216,9 +216,10 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
-            report.session_id = self._store_retrying(outcome.result, report)
+            result = name_known_voices(self.store, outcome.result, self.options.group)
+            report.session_id = self._store_retrying(result, report)
             if self.options.out is not None and out_dir is not None:
-                write_outputs(outcome.result, out_dir)
+                write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)
         except AnalyzerError as exc:
             report.status, report.error = FAILED, str(exc)

@@ -2,19 +2,19 @@
 
 Used by the analysis (:mod:`analyzer.pipeline.analysis`), by ``floorshare metrics --rttm
 [--words]`` (:func:`analyzer.pipeline.sources.metrics_from_segments`), by ``floorshare eval``
-(through the analysis) and by corrections of a stored session (:func:`complete_result` on a
-result whose diarization or words changed). Pure: no models, no files.
+(through the analysis) and by the corrections of a stored session
+(:func:`analyzer.pipeline.corrections.recompute`). Pure: no models, no files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.progress import Hook, null_hook
-from analyzer.core.schema import DirectiveHit, Diarization, SessionMetrics, SessionResult, SpeakerWord, Turn, Word
+from analyzer.core.schema import DirectiveHit, Diarization, SessionMetrics, SpeakerWord, Turn, Word
 from analyzer.directives import find_directives
 from analyzer.metrics import compute_metrics
 from analyzer.metrics.turns import turns_from_segments
@@ -44,15 +44,15 @@ def attribute(words: Sequence[Word] | None, diarization: Diarization,
 
 
 def score(diarization: Diarization, words: tuple[SpeakerWord, ...], turns: tuple[Turn, ...],
-          config: AnalysisConfig, *, duration: float, with_directives: bool = True,
-          unattributed: int | None = None) -> tuple[tuple[DirectiveHit, ...], SessionMetrics]:
+          config: AnalysisConfig, *, duration: float,
+          with_directives: bool = True) -> tuple[tuple[DirectiveHit, ...], SessionMetrics]:
     """Directives (timed by their words) and every metric, from attributed words and turns."""
     directives: tuple[DirectiveHit, ...] = ()
     if with_directives:
         directives = tuple(find_directives(turns, language=config.directives_language, words=words))
     metrics = compute_metrics(diarization=diarization, turns=turns, words=words, directives=directives,
                               duration=duration, config=config.metrics,
-                              unattributed_words=unattributed_count(words) if unattributed is None else unattributed)
+                              unattributed_words=unattributed_count(words))
     return directives, metrics
 
 
@@ -67,10 +67,3 @@ def measure(diarization: Diarization, words: Sequence[Word] | None, config: Anal
                                 with_directives=words is not None)
     hook("metrics", 1, 1)
     return Measures(attributed, turns, directives, metrics)
-
-
-def complete_result(result: SessionResult, config: AnalysisConfig, unattributed: int | None = None) -> SessionResult:
-    """``result`` with its directives and metrics computed again from its words and turns."""
-    directives, metrics = score(result.diarization, result.words, result.turns, config,
-                                duration=result.recording.duration, unattributed=unattributed)
-    return replace(result, directives=directives, metrics=metrics)

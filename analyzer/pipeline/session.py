@@ -31,6 +31,8 @@ class Store(Protocol):
 
     def delete_session(self, session_id: int) -> None: ...
 
+    def identify(self, result: SessionResult, group: str | None) -> SessionResult: ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoreOptions:
@@ -95,6 +97,12 @@ def look_up(path: str | Path, config: AnalysisConfig, store: Store | None, *, fo
     return replace(lookup, session_id=store.find(lookup.sha256, lookup.config_hash))
 
 
+def name_known_voices(store: Store, result: SessionResult, group: str | None) -> SessionResult:
+    """``result`` with its speakers matched to the voices ``group`` keeps (unchanged for a group
+    without voiceprints); done before storing so the outputs and the stored session agree."""
+    return store.identify(result, group)
+
+
 def store_result(store: Store, result: SessionResult, options: StoreOptions = StoreOptions(), *,
                  config_hash: str | None = None, audio_source: str | Path | None = None) -> int:
     """Save ``result`` (replacing a stale session of the same recording and settings when asked)."""
@@ -150,6 +158,7 @@ def analyze_recording(path: str | Path, *, config: AnalysisConfig | None = None,
         result = replace(result, recording=replace(result.recording, path=name))
     if store is None:
         return StoredSession(result, None)
+    result = name_known_voices(store, result, options.group)
     tell("saving")
     session_id = store_result(store, result, options, config_hash=found.config_hash, audio_source=path)
     return StoredSession(result, session_id)

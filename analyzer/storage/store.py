@@ -13,7 +13,7 @@ import json
 import random
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -22,14 +22,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from analyzer.core.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig, VoiceprintConfig
 from analyzer.core.errors import ConfigError, StorageError
-from analyzer.core.schema import SessionResult
+from analyzer.core.schema import SessionResult, SpeakerMatch
+import analyzer.storage.voices as voices
 from analyzer.storage.convert import fill_session_row, result_from_row
+from analyzer.storage.lookup import (
+    DEFAULT_GROUP, _clean_name, _delete_person_if_unused, _get_or_create_group, _get_or_create_person,
+    _link_people, _missing_session, _now, _require_group, _require_session,
+)
+from analyzer.storage.voice_store import VoiceLibraryMixin
 from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
-from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
+from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow, VoiceprintRow
 
-DEFAULT_GROUP = "default"
 RETRIES = 12
 T = TypeVar("T")
 
@@ -60,11 +65,7 @@ def result_config_hash(result: SessionResult) -> str:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class SessionStore:
+class SessionStore(VoiceLibraryMixin):
     """Sessions, groups and people in one database (SQLite file by default, or PostgreSQL).
 
     Args:
@@ -74,7 +75,9 @@ class SessionStore:
             file, else the user's data directory).
     """
 
-    def __init__(self, url: str | None = None, *, audio_dir: str | Path | None = None) -> None:
+    def __init__(self, url: str | None = None, *, audio_dir: str | Path | None = None,
+                 voiceprints: VoiceprintConfig | None = None) -> None:
+        self.voiceprint_config = voiceprints or VoiceprintConfig()
         self.url = normalize_url(url) if url else default_db_url()
         self.engine = make_engine(self.url)
         ensure_schema(self.engine)
@@ -139,6 +142,9 @@ class SessionStore:
 
         The same recording (sha256) with the same configuration hash returns the existing id;
         speaker names in ``result.speaker_names`` link those labels to people of the group.
+        In a group that keeps voiceprints, the speakers are matched to the group's voice
+        library (unless ``result.speaker_matches`` already says who they are, see
+        :meth:`identify`) and each speaker's voice embedding is kept as a voiceprint.
         """
         config_hash = result_config_hash(result)
         audio_file = self._keep_audio(result, audio_source) if keep_audio else None
@@ -160,11 +166,13 @@ class SessionStore:
             fill_session_row(row, result)
             session.add(row)
             session.flush()
-            for speaker in row.speakers:
-                name = result.speaker_names.get(speaker.label)
-                if name and name.strip():
-                    speaker.person = _get_or_create_person(session, group_row, _clean_name(name, "name"))
+            named = result
+            if group_row.voiceprints and result.diarization.embeddings and not result.speaker_matches:
+                named = voices.identify(session, group_row, result, self.voiceprint_config)
+            _link_people(session, group_row, row, named)
             session.flush()
+            if group_row.voiceprints:
+                voices.store_voiceprints(session, group_row, row, named, self.voiceprint_config)
             return row.id
 
         try:
@@ -217,8 +225,11 @@ class SessionStore:
             return _summary(row, row.group.name)
         return self._run(work, write=False)
 
-    def load(self, session_id: int) -> SessionResult:
-        """The stored result, with ``speaker_names`` filled from the people its labels link to."""
+    def load(self, session_id: int, *, with_voiceprints: bool = False) -> SessionResult:
+        """The stored result, with ``speaker_names`` filled from the people its labels link to.
+
+        ``with_voiceprints`` also fills ``diarization.embeddings`` from the session's
+        voiceprints (for corrections, which must carry them over)."""
         def work(session: Session) -> SessionResult:
             row = session.scalar(select(SessionRow).where(SessionRow.id == session_id).options(
                 selectinload(SessionRow.speakers).selectinload(SpeakerRow.person),
@@ -226,8 +237,17 @@ class SessionStore:
                     "segments", "transcript_segments", "words", "turns", "interruptions", "directives"))))
             if row is None:
                 raise _missing_session(session_id)
-            names = {s.label: s.person.name for s in row.speakers if s.person is not None}
-            return result_from_row(row, names)
+            names = {s.label: s.person.name if s.person is not None else s.placeholder
+                     for s in row.speakers if s.person is not None or s.placeholder}
+            matches = {s.label: SpeakerMatch(s.person.name if s.person is not None else None,
+                                             s.match_confidence, s.match_status)
+                       for s in row.speakers if s.match_status}
+            result = replace(result_from_row(row, names), speaker_matches=matches)
+            if with_voiceprints:
+                vectors = {vp.label: tuple(vp.vector) for vp in session.scalars(
+                    select(VoiceprintRow).where(VoiceprintRow.session_id == session_id))}
+                result = replace(result, diarization=replace(result.diarization, embeddings=vectors))
+            return result
         return self._run(work, write=False)
 
     def rename_speaker(self, session_id: int, label: str, name: str) -> None:
@@ -240,8 +260,16 @@ class SessionStore:
             if speaker is None:
                 labels = ", ".join(s.label for s in row.speakers) or "none"
                 raise StorageError(f"session {session_id} has no speaker {label!r}; its labels: {labels}")
+            if speaker.person is None and speaker.placeholder == clean:
+                return  # the "New speaker N" placeholder was handed back unchanged
             previous = speaker.person
             speaker.person = _get_or_create_person(session, row.group, clean)
+            if speaker.match_status is not None or row.group.voiceprints:
+                if previous is None or previous.id != speaker.person.id:
+                    speaker.match_confidence = None
+                speaker.match_status, speaker.placeholder = "confirmed", None
+            session.flush()
+            voices.link_session_voiceprint(session, speaker, speaker.person)
             session.flush()
             if previous is not None and previous.id != speaker.person.id:
                 _delete_person_if_unused(session, previous)
@@ -262,14 +290,14 @@ class SessionStore:
         return self._run(lambda s: list(s.scalars(select(GroupRow.name).order_by(GroupRow.name))),
                          write=False)
 
-    def create_group(self, name: str) -> bool:
-        """Create the group; False when it already existed."""
+    def create_group(self, name: str, *, voiceprints: bool = False) -> bool:
+        """Create the group (``voiceprints``: it keeps its speakers' voiceprints); False when it existed."""
         clean = _clean_name(name, "group")
 
         def work(session: Session) -> bool:
             if session.scalar(select(GroupRow.id).where(GroupRow.name == clean)) is not None:
                 return False
-            session.add(GroupRow(name=clean, created_at=_now()))
+            session.add(GroupRow(name=clean, created_at=_now(), voiceprints=bool(voiceprints)))
             return True
         return self._run(work)
 
@@ -324,57 +352,9 @@ def _recorded_at(result: SessionResult) -> str:
         return result.provenance.created_at or _now()
 
 
-def _clean_name(name: str, what: str) -> str:
-    clean = " ".join(str(name).split())
-    if not clean or len(clean) > 200:
-        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most 200 characters")
-    return clean
-
-
 def _summary(row: SessionRow, group: str) -> SessionSummary:
     return SessionSummary(id=row.id, group=group, title=row.title, recorded_at=row.recorded_at,
                           created_at=row.created_at, duration=row.duration,
                           num_speakers=len(row.diarization_speakers or ()), verdict=row.verdict,
                           sha256=row.sha256, config_hash=row.config_hash, version=row.version)
 
-
-def _missing_session(session_id: int) -> StorageError:
-    return StorageError(f"session {session_id} not found; list the stored ones with `floorshare sessions list`")
-
-
-def _require_session(session: Session, session_id: int) -> SessionRow:
-    row = session.get(SessionRow, session_id)
-    if row is None:
-        raise _missing_session(session_id)
-    return row
-
-
-def _require_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        raise StorageError(f"group {name!r} not found; list groups with `floorshare groups list`")
-    return group
-
-
-def _get_or_create_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        group = GroupRow(name=name, created_at=_now())
-        session.add(group)
-        session.flush()
-    return group
-
-
-def _get_or_create_person(session: Session, group: GroupRow, name: str) -> PersonRow:
-    person = session.scalar(select(PersonRow).where(PersonRow.group_id == group.id, PersonRow.name == name))
-    if person is None:
-        person = PersonRow(group_id=group.id, name=name)
-        session.add(person)
-        session.flush()
-    return person
-
-
-def _delete_person_if_unused(session: Session, person: PersonRow) -> None:
-    used = session.scalar(select(func.count()).where(SpeakerRow.person_id == person.id))
-    if not used:
-        session.delete(person)

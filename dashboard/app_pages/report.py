@@ -6,7 +6,7 @@ import streamlit as st
 
 from analyzer.core.errors import AnalyzerError
 from analyzer.formats.names import format_clock
-from dashboard import charts, data, report_parts, tables, widgets, wording
+from dashboard import charts, data, report_parts, tables, voice_parts, widgets, wording
 
 
 def selected_session() -> int | None:
@@ -76,5 +76,7 @@ report_parts.network(result)
 report_parts.directives(result)
 report_parts.questions(result)
 report_parts.transcript(result, session_id)
+voice_parts.matches(result, session_id, summary.group)
 report_parts.rename(result, session_id)
+voice_parts.corrections(result, session_id)
 report_parts.downloads(result, summary)

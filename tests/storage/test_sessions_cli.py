@@ -61,7 +61,7 @@ def test_analyze_group_builds_history_without_duplicates(app, fake_models, tmp_p
         [("monday", 1), ("monday", 2), ("tuesday", 1)], [("monday", 1), ("tuesday", 1), ("monday", 2)])
     assert not (tmp_path / "fs.db-audio").exists()  # no --keep-audio
     groups = json.loads(run(app, "groups", "list", "--json", "--db", db))
-    assert groups == [{"name": "team", "sessions": 3, "people": []}]
+    assert groups == [{"name": "team", "sessions": 3, "people": [], "voiceprints": False, "stored_voiceprints": 0}]
 
 
 def test_analyze_keep_audio_and_bad_db(app, fake_models, tmp_path):

@@ -7,14 +7,12 @@ import multiprocessing
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from session_builders import make_result, save_many
+from session_builders import insert_with_old_schema, make_result, save_many
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
 
 from analyzer.storage import SessionStore
-from analyzer.storage.convert import fill_session_row
 from analyzer.storage.engine import current_revision, head_revision, make_engine, migrations_dir, upgrade
-from analyzer.storage.models import Base, GroupRow, SessionRow
+from analyzer.storage.models import Base
 
 WORKERS, PER_WORKER = 4, 5
 
@@ -22,14 +20,14 @@ WORKERS, PER_WORKER = 4, 5
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py", "0003_typed_results.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_typed_results.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0003_typed_results"
+    assert current_revision(engine) == head_revision() == "0004_typed_results"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -42,15 +40,10 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
     assert current_revision(engine) == "0001"
     assert "ix_sessions_group_recorded" not in {i["name"] for i in inspect(engine).get_indexes("sessions")}
     result = make_result("old", speaker_names={"SPEAKER_01": "Ben"})
-    with Session(engine) as session, session.begin():  # a session written by the first schema
-        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="old",
-                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
-                         version=1, config_hash="a" * 16)
-        fill_session_row(row, result)
-        session.add(row)
+    insert_with_old_schema(engine, result)  # a session written by the first schema
     engine.dispose()
     with SessionStore(db_url) as store:  # opening upgrades to head
-        assert current_revision(store.engine) == "0003_typed_results"
+        assert current_revision(store.engine) == head_revision()
         assert "ix_sessions_group_recorded" in {i["name"] for i in inspect(store.engine).get_indexes("sessions")}
         (summary,) = store.list_sessions("team")
         assert store.load(summary.id) == make_result("old")  # names were not linked by the raw insert
@@ -70,7 +63,7 @@ def test_downgrade_to_base_and_up_again(db_url):
     command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current_revision(engine) == "0003_typed_results"
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 

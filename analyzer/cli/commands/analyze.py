@@ -93,17 +93,35 @@ def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
         raise typer.Exit(exc.exit_code) from None
 
 
+def match_text(result: SessionResult, label: str) -> str:
+    """How a speaker was identified, e.g. ``Ana (0.83, suggested)`` or ``new voice``."""
+    match = result.speaker_matches.get(label)
+    if match is None:
+        return "-"
+    if match.person is None:
+        return "new voice" if match.status == "new" else match.status
+    confidence = f"{match.confidence:.2f}, " if match.confidence is not None else ""
+    return f"{match.person} ({confidence}{match.status}) [{label}]"
+
+
 def print_summary(result: SessionResult) -> None:
     """A per-speaker table with the verdict and its reasons."""
     metrics = result.metrics
     table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
-    for column in ("speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"):
-        table.add_column(column, justify="left" if column == "speaker" else "right")
+    matched = bool(result.speaker_matches)
+    columns = ("speaker", *(("voice match",) if matched else ()), "speaking time", "share", "turns", "words",
+               "interruptions made", "directives")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("speaker", "voice match") else "right")
     for s in metrics.speakers if metrics else ():
         name = result.speaker_names.get(s.speaker, s.speaker)
-        table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
+        match = (match_text(result, s.speaker),) if matched else ()
+        table.add_row(name, *match, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
                       str(s.interruptions_made.total), str(s.directives.total))
     console.print(table)
+    if any(m.status == "suggested" for m in result.speaker_matches.values()):
+        console.print("voice matches are suggestions: `floorshare speakers confirm|correct|reject SESSION LABEL`",
+                      highlight=False)
     if metrics:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
         for reason in metrics.verdict.reasons:

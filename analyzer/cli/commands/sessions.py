@@ -28,13 +28,14 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmat
 
 sessions_app = typer.Typer(help="Stored sessions: list, show, delete, export.", no_args_is_help=True)
 groups_app = typer.Typer(help="Groups of people whose sessions are compared over time.", no_args_is_help=True)
-speakers_app = typer.Typer(help="Name the speakers of a session.", no_args_is_help=True)
+speakers_app = typer.Typer(help="Name the speakers of a session, confirm or correct voice matches, enrol "
+                                "voices, merge or split speakers.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(sessions_app, name="sessions")
     app.add_typer(groups_app, name="groups")
-    app.add_typer(speakers_app, name="speakers")
+    app.add_typer(speakers_app, name="speakers")  # analyzer.cli.commands.speakers adds more commands to it
     app.command("trends")(trends)
 
 
@@ -173,29 +174,62 @@ def list_groups(db: o.Db = None, as_json: Json = False) -> None:
         with _open(db) as store:
             groups, sessions = store.list_groups(), store.list_sessions()
             people = {g: store.people(g) for g in groups}
+            prints = {v.group: v for v in store.voiceprint_inventory()}
     except AnalyzerError as exc:
         raise _fail(exc) from None
     counts = {g: sum(1 for s in sessions if s.group == g) for g in groups}
     if as_json:
-        _print_json([{"name": g, "sessions": counts[g], "people": people[g]} for g in groups])
+        _print_json([{"name": g, "sessions": counts[g], "people": people[g], "voiceprints": prints[g].enabled,
+                      "stored_voiceprints": prints[g].voiceprints} for g in groups])
         return
     table = Table(title="groups")
-    for column in ("group", "sessions", "people"):
+    for column in ("group", "sessions", "people", "voiceprints"):
         table.add_column(column)
     for g in groups:
-        table.add_row(g, str(counts[g]), ", ".join(people[g]) or "-")
+        table.add_row(g, str(counts[g]), ", ".join(people[g]) or "-",
+                      f"on ({prints[g].voiceprints} stored)" if prints[g].enabled else "off")
     console.print(table)
 
 
+VOICEPRINTS_HELP = ("Keep a voiceprint of each speaker so the next meetings name the people already named "
+                    "(biometric data: ask the group; deleted with the session, person or group).")
+
+
 @groups_app.command("create")
-def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None) -> None:
+def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
+                 voiceprints: Annotated[bool, typer.Option("--voiceprints", help=VOICEPRINTS_HELP)] = False) -> None:
     """Create a group (sessions are added with `floorshare analyze --group NAME`)."""
     try:
         with _open(db) as store:
-            created = store.create_group(name)
+            created = store.create_group(name, voiceprints=voiceprints)
     except AnalyzerError as exc:
         raise _fail(exc) from None
-    console.print(f"created group {name}" if created else f"group {name} already exists", highlight=False)
+    if not created:
+        console.print(f"group {name} already exists (change it with `floorshare groups update {name}`)",
+                      highlight=False)
+        return
+    console.print(f"created group {name}{' (keeps voiceprints)' if voiceprints else ''}", highlight=False)
+
+
+@groups_app.command("update")
+def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
+                 voiceprints: Annotated[Optional[bool], typer.Option(
+                     "--voiceprints/--no-voiceprints",
+                     help=VOICEPRINTS_HELP + " --no-voiceprints deletes the stored ones.")] = None) -> None:
+    """Change a group's settings: whether it keeps voiceprints."""
+    if voiceprints is None:
+        err_console.print("error: nothing to change; give --voiceprints or --no-voiceprints", highlight=False)
+        raise typer.Exit(2)
+    try:
+        with _open(db) as store:
+            deleted = store.set_voiceprints(name, voiceprints)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    if voiceprints:
+        console.print(f"group {name} keeps voiceprints from now on: speakers of its next sessions are matched "
+                      "to the people it names", highlight=False)
+    else:
+        console.print(f"group {name} keeps no voiceprints; deleted {deleted}", highlight=False)
 
 
 @groups_app.command("delete")
