@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Protocol, Union
+from typing import Any, Callable, Protocol, Union
 
 from analyzer.adapters.audio import check_readable, file_sha256
 from analyzer.core.config import AnalysisConfig
@@ -43,6 +43,7 @@ class StoreOptions:
         title: the session's title (None: the recording's file name without extension).
         keep_audio: also keep a copy of the recording with the session.
         recorded_at: when the meeting took place (ISO date or time; None: from the file).
+        date_source: the rule that gave ``recorded_at`` (see :mod:`analyzer.core.dates`).
         replace_stale: delete a session stored earlier for this recording and configuration
             before saving (``floorshare batch --force``); without it the earlier one is kept.
     """
@@ -51,6 +52,7 @@ class StoreOptions:
     title: str | None = None
     keep_audio: bool = False
     recorded_at: str | None = None
+    date_source: str | None = None
     replace_stale: bool = False
 
 
@@ -72,11 +74,13 @@ class StoredSession:
         result: the session result (None only for a stored one asked for with ``load_stored=False``).
         session_id: the stored session (None when no store was given).
         already_stored: the store held it already, so nothing was analysed.
+        meeting_date: the date a new session was stored with, when ``dating`` chose it.
     """
 
     result: SessionResult | None
     session_id: int | None
     already_stored: bool = False
+    meeting_date: Any = None  # analyzer.core.dates.MeetingDate
 
 
 AnalyzerSource = Union[Analyzer, Callable[[], Analyzer]]
@@ -111,13 +115,15 @@ def store_result(store: Store, result: SessionResult, options: StoreOptions = St
         if stale is not None:
             store.delete_session(stale)
     return int(store.save(result, group=options.group, title=options.title, keep_audio=options.keep_audio,
-                          recorded_at=options.recorded_at, audio_source=audio_source))
+                          recorded_at=options.recorded_at, audio_source=audio_source,
+                          date_source=options.date_source))
 
 
 def analyze_recording(path: str | Path, *, config: AnalysisConfig | None = None,
                       analyzer: AnalyzerSource | None = None, store: Store | None = None, options: StoreOptions = StoreOptions(),
                       force: bool = False, hook: Hook = null_hook, name: str | None = None,
-                      load_stored: bool = True, status: Callable[[str], None] | None = None) -> StoredSession:
+                      load_stored: bool = True, status: Callable[[str], None] | None = None,
+                      dating: Callable[[], Any] | None = None) -> StoredSession:
     """Turn one recording into a stored session: the library call behind analyze and uploads.
 
     Args:
@@ -134,6 +140,8 @@ def analyze_recording(path: str | Path, *, config: AnalysisConfig | None = None,
         name: the path to record in the result (an upload's own file name, not its temporary path).
         load_stored: read back a session the store already holds (False: only its id is returned).
         status: told each step as it starts: ``"loading"`` (the models), ``"analysing"``, ``"saving"``.
+        dating: chooses the meeting's date (a :class:`analyzer.core.dates.MeetingDate`) for a new
+            session; called only when one is stored. None: ``options.recorded_at`` as it is.
 
     Raises:
         AnalyzerError: the recording cannot be analysed or the store cannot be used.
@@ -160,5 +168,8 @@ def analyze_recording(path: str | Path, *, config: AnalysisConfig | None = None,
         return StoredSession(result, None)
     result = name_known_voices(store, result, options.group)
     tell("saving")
+    when = dating() if dating is not None else None
+    if when is not None:
+        options = replace(options, recorded_at=when.when, date_source=when.source)
     session_id = store_result(store, result, options, config_hash=found.config_hash, audio_source=path)
-    return StoredSession(result, session_id)
+    return StoredSession(result, session_id, meeting_date=when)

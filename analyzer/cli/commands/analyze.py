@@ -36,6 +36,7 @@ def analyze(
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
                                "this recording analysed with the same settings."),
+    meeting_day: o.MeetingDay = None,
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -45,10 +46,12 @@ def analyze(
     try:
         config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
                                 asr_model, language, attendees)
+        o.check_date(meeting_day)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     store = None if no_store else _open_store(db)
+    from analyzer.adapters.audio import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
     from analyzer.pipeline.session import StoreOptions, analyze_recording
 
@@ -64,12 +67,16 @@ def analyze(
         try:
             with stage_progress(path.name) as hook:
                 outcome = analyze_recording(path, config=config, analyzer=load, store=store, force=force,
-                                            hook=hook, options=StoreOptions(group=group, keep_audio=keep_audio))
+                                            hook=hook, options=StoreOptions(group=group, keep_audio=keep_audio),
+                                            dating=lambda path=path: meeting_date(path, meeting_day))
+            result, session_id, when = outcome.result, outcome.session_id, outcome.meeting_date
             if outcome.already_stored:
                 err_console.print(f"{path}: already analysed with these settings (session "
-                                  f"{outcome.session_id}); showing the stored result (use --force to analyse "
+                                  f"{session_id}); showing the stored result (use --force to analyse "
                                   "again)", highlight=False)
-            result, session_id = outcome.result, outcome.session_id
+                if meeting_day:  # a stored session: --date corrects its date
+                    when = meeting_date(path, meeting_day)
+                    store.update_session(session_id, recorded_at=when.when)
             folder = write_outputs(result, out)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
@@ -77,10 +84,22 @@ def analyze(
             continue
         print_summary(result)
         console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if when is not None:
+            console.print(f"meeting date: {when.describe()}", highlight=False)
         if session_id is not None:
+            _print_agreements(store, session_id, result)
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
+
+
+def _print_agreements(store, session_id: int, result: SessionResult) -> None:  # noqa: ANN001 - SessionStore
+    """The group's agreements, judged on the session just stored (nothing when it has none)."""
+    from analyzer.cli.commands.agreements_view import print_agreements
+
+    agreements = store.agreements(session_id)
+    if agreements.version is not None or agreements.first_valid_from:
+        print_agreements(agreements, lambda label: display_name(result, label))
 
 
 def _open_store(db: str | None):  # noqa: ANN202 - SessionStore

@@ -6,8 +6,8 @@ summary with every key, its ``total`` being the sum of its categories; the speak
 columns are computed again from them with that one rule. Downgrade marks the sessions as
 schema 1 again (the JSON shape is one that schema 1 reads).
 
-Revision ID: 0004_typed_results
-Revises: 0003_voiceprints
+Revision ID: 0006_typed_results
+Revises: 0005_group_goals
 Create Date: 2026-12-01 09:50:00
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_typed_results'
-down_revision = '0003_voiceprints'
+revision = '0006_typed_results'
+down_revision = '0005_group_goals'
 branch_labels = None
 depends_on = None
 
