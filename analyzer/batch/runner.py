@@ -217,7 +217,9 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
+            began = time.perf_counter()
             report.session_id = self._store_retrying(outcome.result, report)
+            report.store_seconds = time.perf_counter() - began
             if self.options.out is not None and out_dir is not None:
                 write_outputs(outcome.result, out_dir)
             self.ledger.forget(sha, self.config_hash)
