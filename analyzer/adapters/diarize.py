@@ -179,7 +179,8 @@ class PyannoteDiarizer:
             output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
                                    hook=_StepHook(hook), **kwargs)
         hook("diarize", 1, 1)
-        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization)
+        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
+                              output.speaker_embeddings)
 
 
 class _StepHook:
@@ -201,8 +202,14 @@ class _StepHook:
         self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
 
 
-def to_diarization(overlapping: Annotation, exclusive: Annotation) -> Diarization:
-    """Convert pyannote annotations into our schema (sorted by start time)."""
+def to_diarization(overlapping: Annotation, exclusive: Annotation,
+                   centroids: np.ndarray | None = None) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time).
+
+    ``centroids`` (pyannote's ``speaker_embeddings``: one row per label, in the order of
+    ``overlapping.labels()``) become ``Diarization.embeddings``; rows that are all zero
+    (a label the clustering gave no centroid) or not finite are left out.
+    """
     def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
         items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
                  for turn, _, label in annotation.itertracks(yield_label=True)]
@@ -210,4 +217,16 @@ def to_diarization(overlapping: Annotation, exclusive: Annotation) -> Diarizatio
 
     overlapping_segments = segments(overlapping)
     speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
-    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers)
+    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers,
+                       embeddings=speaker_embeddings(overlapping.labels(), centroids))
+
+
+def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
+    """label -> centroid as plain floats, for the rows that hold a usable vector."""
+    if centroids is None:
+        return {}
+    found = {}
+    for label, row in zip(labels, np.asarray(centroids, dtype=np.float64)):
+        if np.all(np.isfinite(row)) and np.linalg.norm(row) > 1e-8:
+            found[str(label)] = tuple(float(x) for x in row)
+    return found
