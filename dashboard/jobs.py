@@ -18,7 +18,8 @@ from typing import Callable
 
 import streamlit as st
 
-from analyzer.adapters.audio import file_sha256, meeting_date
+from analyzer.adapters.audio import file_sha256
+from analyzer.adapters.recording_date import meeting_date
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.dates import UPLOADED
 from analyzer.core.errors import AnalyzerError

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from analyzer.adapters.audio import file_sha256, meeting_date
+from analyzer.adapters.audio import file_sha256
+from analyzer.adapters.recording_date import meeting_date
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
 from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, BatchReport, FileReport

@@ -203,6 +203,12 @@ def test_groups_goals_are_versioned_and_each_session_is_judged_by_those_in_force
     assert old_share["result"] == "Not kept: the largest share was 55 % (SPEAKER_00), 20 points over the goal."
     text = run(app, "sessions", "show", march, "--db", db)
     assert "agreements: 3 of 5 agreements kept (version 1" in text and "✗ No one above 35 % of the speech" in text
+    trend = json.loads(run(app, "trends", "team", "--json", "--db", db))["agreements"]
+    assert [(p["id"], p["version"], len(p["goals"])) for p in trend] == [(march, 1, 5), (april, 2, 4)]
+    assert "agreements per session" in run(app, "trends", "team", "--db", db)
+    html = run(app, "sessions", "export", march, "--format", "html", "--db", db)
+    assert "<h2>Our agreements</h2>" in html and "3 of 5 agreements kept" in html
+    assert html.index("Our agreements") < html.index("<h2>Verdict</h2>")  # the report opens with them
     assert "--max-share 'lots': not a number" in run(app, "groups", "goals", "set", "team", "--max-share", "lots",
                                                      "--db", db, code=2)
     assert "nothing to set" in run(app, "groups", "goals", "set", "team", "--db", db, code=2)

@@ -53,7 +53,7 @@ def analyze(
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     store = None if no_store else _open_store(db)
-    from analyzer.adapters.audio import meeting_date
+    from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
 
     analyzer = None

@@ -312,10 +312,14 @@ def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = N
     try:
         with _open(db) as store:
             data = store.trends(group)
+            points = store.agreement_trend(group)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     if as_json:
-        _print_json(data.to_dict())
+        _print_json({**data.to_dict(), "agreements": [
+            {"id": p.session_id, "recorded_at": p.recorded_at, "version": p.version,
+             "goals": [{"kind": c.goal.kind, "target": c.goal.target, "measured": c.measured, "kept": c.kept}
+                       for c in p.checks]} for p in points]})
         return
     table = Table(title=f"{group}: sessions")
     for column in ("id", "recorded", "title", "verdict", "gini", "effective speakers", "largest share"):
@@ -335,6 +339,32 @@ def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = N
         people.add_row(person.name, *(_person_cell(cells.get(s.session_id)) for s in data.sessions))
     console.print(people if data.people else "no named people yet: name speakers with "
                   "`floorshare speakers rename SESSION LABEL NAME`")
+    _print_agreement_trend(group, points)
+
+
+def _print_agreement_trend(group: str, points) -> None:  # noqa: ANN001 - storage AgreementPoint list
+    """Each goal at each session: its measure, ✓ kept or ✗ not, against the target in force then."""
+    from analyzer.metrics.agreement_words import goal_text, value_text
+
+    goals = {c.goal.kind: c.goal for p in points for c in p.checks}
+    if not goals:
+        console.print(f"no agreements in force at these sessions: set them with "
+                      f"`floorshare groups goals set {group} --starting-set`", highlight=False)
+        return
+    table = Table(title=f"{group}: agreements per session (measure, ✓ kept / ✗ not, against the target then)")
+    table.add_column("goal")
+    for p in points:
+        table.add_column(f"#{p.session_id} {p.recorded_at[:10]}", justify="right")
+    for kind, goal in goals.items():
+        cells = []
+        for p in points:
+            check = next((c for c in p.checks if c.goal.kind == kind), None)
+            if check is None or check.measured is None:
+                cells.append("-")
+            else:
+                cells.append(f"{value_text(kind, check.measured)} {'✓' if check.kept else '✗'}")
+        table.add_row(goal_text(goal), *cells)
+    console.print(table)
 
 
 def _person_cell(point) -> str:  # noqa: ANN001 - PersonPoint | None
