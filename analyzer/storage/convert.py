@@ -154,6 +154,11 @@ def _diarization(row: SessionRow) -> Diarization:
     return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers))
 
 
+def metrics_from_row(row: SessionRow) -> SessionMetrics | None:
+    """The session's metrics alone (reads its speakers and interruptions, not its words)."""
+    return _metrics(row)
+
+
 def _metrics(row: SessionRow) -> SessionMetrics | None:
     if row.verdict is None or row.summary is None or row.group_indices is None:
         return None

@@ -38,6 +38,7 @@ def analyze(
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
                                "this recording analysed with the same settings."),
+    meeting_day: o.MeetingDay = None,
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -47,10 +48,12 @@ def analyze(
     try:
         config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
                                 asr_model, language, attendees)
+        o.check_date(meeting_day)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     store = None if no_store else _open_store(db)
+    from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
 
     analyzer = None
@@ -70,15 +73,24 @@ def analyze(
                 if store is not None:  # a group that keeps voiceprints names the voices it knows
                     result = store.identify(result, group)
             folder = write_outputs(result, out)
+            when = None
             if store is not None and session_id is None:
-                session_id = store.save(result, group=group, keep_audio=keep_audio)
+                when = meeting_date(path, meeting_day)
+                session_id = store.save(result, group=group, keep_audio=keep_audio, recorded_at=when.when,
+                                        date_source=when.source)
+            elif store is not None and meeting_day:  # a stored session: --date corrects its date
+                when = meeting_date(path, meeting_day)
+                store.update_session(session_id, recorded_at=when.when)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
             continue
         print_summary(result)
         console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if when is not None:
+            console.print(f"meeting date: {when.describe()}", highlight=False)
         if session_id is not None:
+            _print_agreements(store, session_id, result)
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
@@ -89,6 +101,15 @@ def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - 
 
     check_readable(path)
     return store.find(file_sha256(path), config.config_hash())
+
+
+def _print_agreements(store, session_id: int, result: SessionResult) -> None:  # noqa: ANN001 - SessionStore
+    """The group's agreements, judged on the session just stored (nothing when it has none)."""
+    from analyzer.cli.commands.agreements_view import print_agreements
+
+    agreements = store.agreements(session_id)
+    if agreements.version is not None or agreements.first_valid_from:
+        print_agreements(agreements, lambda label: display_name(result, label))
 
 
 def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
