@@ -224,7 +224,9 @@ class BatchRunner:
             when = meeting_date(report.path, self.options.date)
             report.meeting_date = when.describe()
             result = self.store.identify(outcome.result, self.options.group)  # voiceprint groups name people
+            began = time.perf_counter()
             report.session_id = self._store_retrying(result, report, when)
+            report.store_seconds = time.perf_counter() - began
             if self.options.out is not None and out_dir is not None:
                 write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)

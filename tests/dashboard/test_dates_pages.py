@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.dashboard.test_pages import all_text, fake_models, open_page  # noqa: F401 - fixture
 
 __all__ = ["fake_models"]
@@ -22,6 +24,14 @@ def test_an_upload_without_a_typed_date_takes_the_date_in_its_name(seeded, fake_
     assert fake_models.job_queue().wait(job, 60) and job.status == "done", job.error
     stored = seeded.store.summary(job.session_id)
     assert (stored.recorded_at, stored.date_source) == ("2026-03-01T00:00:00+00:00", "file name")
+    from dashboard import widgets
+
+    shown: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(widgets.st, "success", lambda text, **_: shown.append(text))
+        patch.setattr(widgets.st, "page_link", lambda *args, **kwargs: None)
+        widgets.job_status(job, 0, own=True)  # the line the Analyse page shows for the finished upload
+    assert "Meeting date: 2026-03-01 (from the file name)." in shown[0]
     at.run()
     assert "2026-03-01 (from the file name)" in all_text(at)  # the report says where the date came from
 
@@ -63,3 +73,4 @@ def test_the_report_corrects_title_and_date_and_trends_follow(seeded):
     sessions = next(df.value for df in trends.dataframe if "balance" in df.value.columns)
     assert list(sessions["title"]) == ["Schedule chat (October)", "Monday planning"]  # by meeting date
     assert str(sessions["meeting date"].iloc[0].date()) == "2026-10-20"
+

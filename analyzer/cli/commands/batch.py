@@ -251,10 +251,11 @@ def print_bench(rows, files: int) -> None:
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     table = Table(title=f"batch throughput: {files} file(s), {available_cpus()} CPU(s){load}")
     for column in ("engine", "workers", "files ok", "failed", "wall", "start-up", "files/hour",
-                   "audio h / wall h", "worker RSS"):
+                   "audio h / wall h", "worker RSS", "store / file"):
         table.add_column(column, justify="left" if column == "engine" else "right")
     for r in rows:
         table.add_row(r.engine, str(r.workers), str(r.files), str(r.failed), f"{r.wall_seconds:.1f} s",
                       f"{r.startup_seconds:.1f} s" if r.startup_seconds else "", f"{r.files_per_hour:.0f}",
-                      f"{r.audio_speed:.2f}", f"{r.worker_rss / 2**30:.2f} GiB" if r.worker_rss else "")
+                      f"{r.audio_speed:.2f}", f"{r.worker_rss / 2**30:.2f} GiB" if r.worker_rss else "",
+                      f"{r.store_seconds * 1000:.0f} ms" if r.store_seconds is not None else "")
     console.print(table)
