@@ -235,7 +235,8 @@ class VoiceprintConfig:
     Not part of :class:`AnalysisConfig`: it changes who a label is, not what was analysed,
     so it does not enter a session's configuration hash. ``match_threshold`` is the cosine
     similarity a speaker's voice needs to a person's voiceprint to be named after them;
-    see docs/accuracy.md for how it was calibrated.
+    provisional (0.5, above the 0.20-0.39 measured between different voices) until
+    `floorshare eval eval/manifests/identification.toml` calibrates it (docs/accuracy.md).
     """
 
     match_threshold: float = 0.5
