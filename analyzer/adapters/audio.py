@@ -121,56 +121,8 @@ def probe_audio(path: str | Path) -> tuple[float, int, int]:
             raise _decode_error(path, exc) from None
 
 
-# Metadata keys that carry a recording date, most specific first (FFmpeg lowercases most tags;
-# Apple's voice memos also write com.apple.quicktime.creationdate, WAV INFO ICRD reads as "date").
-DATE_TAGS = ("com.apple.quicktime.creationdate", "creation_time", "date", "creation_date", "recording_time",
-             "icrd", "year_date")
-
-
-def metadata_dates(path: str | Path) -> list[str]:
-    """The date-like metadata values of a recording (container tags, then its audio stream's), in
-    the order of :data:`DATE_TAGS`; empty when there are none or the file cannot be opened."""
-    path = Path(path)
-    try:
-        with _open_container(path) as container:
-            tag_sets = [dict(container.metadata)]
-            tag_sets += [dict(stream.metadata) for stream in container.streams.audio[:1]]
-    except AudioError:
-        return []
-    except Exception:  # noqa: BLE001 - unreadable metadata never stops an analysis
-        return []
-    values = []
-    for tags in tag_sets:
-        lowered = {str(k).lower(): str(v) for k, v in tags.items()}
-        values += [lowered[key] for key in DATE_TAGS if lowered.get(key)]
-    return values
-
-
-def meeting_date(path: str | Path, given: str | None = None, *, display_name: str | None = None,
-                 fallback_source: str = "file modified"):  # noqa: ANN201 - analyzer.core.dates.MeetingDate
-    """The meeting's date by the rules of :mod:`analyzer.core.dates`: ``given``, else the recording's
-    metadata, else a date in the file name (``display_name`` when the file is a renamed copy, such
-    as an upload), else the file's modification time.
-
-    Raises:
-        ConfigError: ``given`` is not a date.
-    """
-    from analyzer.core import dates
-
-    path = Path(path)
-    if given:
-        return dates.choose_date(given=given)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = None
-    return dates.choose_date(metadata=dates.date_from_metadata(metadata_dates(path)),
-                             name=dates.date_from_name(display_name or path.name), mtime=mtime,
-                             fallback_source=fallback_source)
-
-
 def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
-               memory_check: str | None = "analysis") -> LoadedAudio:
+               memory_check: str | None = "analysis", sha256: str | None = None) -> LoadedAudio:
     """Decode ``path`` to 16 kHz mono float32, averaging the channels.
 
     Args:
@@ -178,6 +130,8 @@ def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
         min_duration_s: shorter audio is rejected.
         memory_check: ``"analysis"`` (default) checks that a whole analysis of this
             duration fits the memory limit, ``"decode"`` only the decoding, ``None`` skips.
+        sha256: the file's content hash when the caller computed it already (a batch worker gets
+            it with its task), so a large recording is not read again to hash it.
 
     Raises:
         AudioError: missing file, directory, empty, unreadable or corrupt data, no audio
@@ -207,7 +161,7 @@ def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
                          "record at least a few seconds of speech")
     for note in warnings:
         log.warning("%s", note)
-    recording = Recording(path=str(path), sha256=file_sha256(path), duration=round(duration, 3),
+    recording = Recording(path=str(path), sha256=sha256 or file_sha256(path), duration=round(duration, 3),
                           sample_rate=native_rate, channels=channels)
     return LoadedAudio(recording=recording, samples=samples, warnings=warnings)
 

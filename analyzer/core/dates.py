@@ -5,7 +5,7 @@ in this order:
 
 1. a date given by the user (``--date``, the dashboard's date field);
 2. the recording's own metadata (``creation_time`` of mp4/m4a/mov, the ``date`` tag of
-   mp3/flac/ogg/wav), read by :func:`analyzer.adapters.audio.metadata_dates`;
+   mp3/flac/ogg/wav), read by :func:`analyzer.adapters.recording_date.metadata_dates`;
 3. a date in the file name: ``2026-03-14`` (also with ``_`` or ``.``), ``20260314``, ``14.03.2026``,
    optionally followed by a time (``20260314_101500``, ``2026-03-14 10.15``);
 4. the file's modification time.

@@ -106,3 +106,26 @@ def test_observations_are_plain_and_name_no_one():
     assert observations(meeting(OPEN, duration=360.0))[0].startswith("The speaking time was spread evenly")
     pair = observations(meeting([(0.0, 6.0, "A", ""), (6.5, 10.0, "B", "")], duration=10.0))
     assert pair == ["Two people shared the speaking time, 63 % and 37 %."]
+
+
+def test_the_starting_set_on_two_ami_meetings():
+    """The worked example of docs/metrics.md ("Group agreements"), from the AMI reference RTTMs."""
+    from pathlib import Path
+
+    from analyzer.core.config import AnalysisConfig
+    from analyzer.pipeline.sources import load_rttm_segments, metrics_from_segments
+
+    root = Path(__file__).resolve().parents[1] / "data" / "rttm-ami"
+    found = {}
+    for name, duration in (("EN2002a.rttm", 2142.709375), ("ES2014c.ref.rttm", 0.0)):
+        _, segments = load_rttm_segments(root / name, None)
+        metrics, *_ = metrics_from_segments(segments, AnalysisConfig(),
+                                            duration=max(duration, *(s.end for s in segments)))
+        found[name] = {c.goal.kind: (round(c.measured, 3), c.kept) for c in ag.judge(metrics, ag.STARTING_GOALS)}
+    assert found["EN2002a.rttm"] == {ag.MAX_SHARE: (0.383, False), ag.MIN_SHARE: (0.18, True),
+                                     ag.MAX_MONOLOGUE: (34.37, True), ag.MAX_INTERRUPTIONS: (211.695, False),
+                                     ag.MIN_MANY_TO_MANY: (0.824, True)}
+    es = found["ES2014c.ref.rttm"]
+    assert es[ag.MAX_SHARE][1] and es[ag.MIN_SHARE][1]
+    assert es[ag.MAX_MONOLOGUE] == (121.17, False) and not es[ag.MAX_INTERRUPTIONS][1]
+    assert not es[ag.MIN_MANY_TO_MANY][1] and 0.42 < es[ag.MIN_MANY_TO_MANY][0] < 0.44

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analyzer.core import dates
-from analyzer.adapters.audio import meeting_date, metadata_dates
+from analyzer.adapters.recording_date import meeting_date, metadata_dates
 from analyzer.core.errors import ConfigError
 
 MTIME = datetime(2025, 7, 1, 12, 0, tzinfo=timezone.utc).timestamp()
