@@ -37,8 +37,6 @@ CpusPerWorker = Annotated[Optional[int], typer.Option("--cpus-per-worker", min=1
                                                       "give 1 for nodes of 1 CPU).")]
 ShipAudio = Annotated[bool, typer.Option("--ship-audio", help="Ray: send each file through the object store "
                                          "(for workers without the same shared storage).")]
-Db = Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (default: "
-                                           "$FLOORSHARE_DB or the user data folder).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +59,7 @@ def batch(
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Write a JSON report: one entry per "
                                                         "file with path, status, error, session_id.")] = None,
     keep_audio: Annotated[bool, typer.Option("--keep-audio", help="Copy each recording into the store.")] = False,
-    db: Db = None,
+    db: o.Db = None,
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
     max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
     language: o.Language = None, attendees: o.Attendees = None, meeting_day: o.MeetingDay = None,
