@@ -17,28 +17,34 @@ WORDS = words_from_script([(0.2, 4.8, "what do you think we should do"), (5.5, 1
 SEGMENTS = [seg(0.0, 5.2, "SPEAKER_00"), seg(5.4, 11.5, "SPEAKER_01")]
 
 
-class LoadedDiarizer(FakeDiarizer):
-    """Built like PyannoteDiarizer (config, device, onnx); remembers what it was built and called with."""
+class Remembering:
+    """Built like the real adapters (config, device); remembers what it was built and called with."""
 
+    built: list
+
+    def remember(self, config) -> None:
+        self.config, self.calls = config, []
+        type(self).built.append(config)
+
+
+class LoadedDiarizer(Remembering, FakeDiarizer):
     built: list = []
 
     def __init__(self, config, device="auto", onnx=True) -> None:
-        super().__init__(SEGMENTS)
-        self.config, self.calls = config, []
-        LoadedDiarizer.built.append(config)
+        FakeDiarizer.__init__(self, SEGMENTS)
+        self.remember(config)
 
     def diarize(self, audio, *, hook, config=None):
         self.calls.append(config)
         return super().diarize(audio, hook=hook, config=config)
 
 
-class LoadedTranscriber(FakeTranscriber):
+class LoadedTranscriber(Remembering, FakeTranscriber):
     built: list = []
 
     def __init__(self, config, device="cpu") -> None:
-        super().__init__(WORDS)
-        self.config, self.calls = config, []
-        LoadedTranscriber.built.append(config)
+        FakeTranscriber.__init__(self, WORDS)
+        self.remember(config)
 
     def transcribe(self, audio, *, hook, config=None):
         self.calls.append(config)
