@@ -50,7 +50,7 @@ def _summaries(url: str | None, group: str | None) -> list:
 
 
 def list_sessions(group: str | None = None) -> list:
-    """Summaries of the stored sessions (newest first as the store returns them)."""
+    """Summaries of the stored sessions, oldest recording first (the store's order); ``group``'s only when given."""
     return _summaries(db_url(), group)
 
 
@@ -79,15 +79,59 @@ def group_name(group) -> str:  # noqa: ANN001 - a name or the store's group reco
     return group if isinstance(group, str) else str(getattr(group, "name"))
 
 
+@st.cache_data(max_entries=32, ttl=60, show_spinner=False)
+def _agreements(url: str | None, session_id: int):
+    return _store(url).agreements(session_id)
+
+
+def session_agreements(session_id: int):
+    """The session judged by its group's agreements in force at its meeting (SessionAgreements)."""
+    return _agreements(db_url(), int(session_id))
+
+
+@st.cache_data(max_entries=16, ttl=60, show_spinner=False)
+def _goal_versions(url: str | None, group: str) -> list:
+    return list(_store(url).goal_versions(group))
+
+
+def goal_versions(group: str) -> list:
+    """Every version of a group's agreements, oldest first."""
+    return _goal_versions(db_url(), group)
+
+
+@st.cache_data(max_entries=16, ttl=60, show_spinner=False)
+def _agreement_trend(url: str | None, group: str) -> list:
+    return list(_store(url).agreement_trend(group))
+
+
+def agreement_trend(group: str) -> list:
+    """Each session of a group judged by the agreements in force at it, oldest meeting first."""
+    return _agreement_trend(db_url(), group)
+
+
+def set_goals(group: str, goals, valid_from: str | None = None):  # noqa: ANN001, ANN201
+    """Store a new version of a group's agreements and refresh every view."""
+    version = store().set_goals(group, goals, valid_from=valid_from)
+    forget_cached_reads()
+    return version
+
+
 def forget_cached_reads() -> None:
     """Drop every cached read, after the dashboard changed the database."""
-    for cached in (_session, _summaries, _groups, _trends, _export):
+    for cached in (_session, _summaries, _groups, _trends, _export, _agreements, _goal_versions,
+                   _agreement_trend):
         cached.clear()
 
 
 def rename_speaker(session_id: int, label: str, name: str) -> None:
     """Name a speaker of a session (persists to the database) and refresh every view."""
     store().rename_speaker(int(session_id), label, name)
+    forget_cached_reads()
+
+
+def update_session(session_id: int, *, title: str | None = None, recorded_at: str | None = None) -> None:
+    """Correct a session's title or meeting date (persists to the database) and refresh every view."""
+    store().update_session(int(session_id), title=title, recorded_at=recorded_at)
     forget_cached_reads()
 
 
@@ -108,7 +152,8 @@ def create_group(name: str) -> None:
 def _export(url: str | None, session_id: int, fmt: str, title: str | None) -> str:
     from analyzer.formats.exports import export
 
-    return export(_session(url, session_id), fmt, title=title)
+    agreements = _store(url).agreements(session_id) if fmt == "html" else None
+    return export(_session(url, session_id), fmt, title=title, agreements=agreements)
 
 
 def session_export(session_id: int, fmt: str, title: str | None = None) -> str:

@@ -23,7 +23,7 @@ from pyannote.audio import Model  # noqa: E402
 from pyannote.audio.core.plda import PLDA  # noqa: E402
 from pyannote.audio.models.blocks.pooling import StatsPool  # noqa: E402
 from pyannote.audio.pipelines import SpeakerDiarization  # noqa: E402
-from pyannote.core import Annotation  # noqa: E402
+from pyannote.core import Annotation, SlidingWindowFeature  # noqa: E402
 
 from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
@@ -32,6 +32,9 @@ from analyzer.core.config import DiarizationConfig  # noqa: E402
 from analyzer.core.errors import ModelError  # noqa: E402
 from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
+from analyzer.adapters.clustering_cap import capped  # noqa: E402
+from analyzer.adapters.onnx_trunk import OnnxTrunk, load_onnx_trunk  # noqa: E402
+from analyzer.adapters.speaker_embeddings import embed_chunks  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -56,26 +59,53 @@ class CamPlusPlusEmbedding(Model):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels)
         self.network = CAMPPlus()
         self.pool = StatsPool()
+        self.onnx: OnnxTrunk | None = None  # ONNX Runtime runs the trunk on the CPU when set
+        self.onnx_threads = 1
 
     @property
     def dimension(self) -> int:
         return 192
 
+    def features(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """80-bin Kaldi fbank of each waveform (batch, 1, samples): (batch, frames, 80), mean kept."""
+        return torch.stack([kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
+                                        dither=0.0) for w in waveforms])
+
     def fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
         """80-bin Kaldi fbank with per-utterance mean removal: (batch, frames, 80)."""
-        feats = [kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
-                             dither=0.0) for w in waveforms]
-        feats = torch.stack(feats)  # (batch, frames, 80)
+        feats = self.features(waveforms)
         return feats - feats.mean(dim=1, keepdim=True)
 
-    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
-        """Frame-level features before pooling: (batch, channels, frames / 2)."""
-        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+    def trunk_features(self, features: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling from mean-removed fbank: (batch, channels, frames / 2)."""
+        if self.onnx is not None and features.device.type == "cpu":
+            return self.onnx(features, self.onnx_threads)
+        return self.torch_trunk(features)
+
+    def torch_trunk(self, features: torch.Tensor) -> torch.Tensor:
+        """:meth:`trunk_features` in torch (what the ONNX graph is exported from)."""
+        hidden = self.network.head(features.transpose(1, 2))
         for name, layer in self.network.xvector.named_children():
             if name == "stats":
                 break
             hidden = layer(hidden)
         return hidden
+
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        return self.trunk_features(self.fbank(waveforms))
+
+    def pool_embed(self, hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Each local speaker's embedding from one trunk pass: masks (batch, speakers, frames)
+        -> (batch, speakers, 192)."""
+        pooled = self.pool(hidden, weights=weights)  # (batch, speakers, 2 * channels)
+        batch, speakers, stats = pooled.shape
+        return self.network.xvector.dense(pooled.reshape(batch * speakers, stats)).reshape(batch, speakers, -1)
+
+    def silent_embedding(self) -> torch.Tensor:
+        """What pooling with an all-zero mask gives (zero mean and deviation): (192,)."""
+        stats = self.network.xvector.dense.linear.in_channels
+        return self.network.xvector.dense(torch.zeros(1, stats))[0]
 
     def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
         if weights is None:
@@ -117,6 +147,39 @@ def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
     return model.eval()
 
 
+class _SpeakerDiarization(SpeakerDiarization):
+    """pyannote's pipeline with :func:`analyzer.adapters.speaker_embeddings.embed_chunks` as its embedding
+    loop: the same embeddings, computed once per chunk with speech instead of once per
+    (chunk, local speaker) pair, silent chunks skipped."""
+
+    def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
+        model = getattr(self._embedding, "model_", None)
+        if exclude_overlap or self.training or not isinstance(model, CamPlusPlusEmbedding):
+            return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
+        window = binary_segmentations.sliding_window
+        rate = file["sample_rate"]
+        starts = [self._audio.get_num_samples(window[c].start, rate) for c in range(len(binary_segmentations))]
+        waveform = file["waveform"].to(next(model.parameters()).device)
+
+        def progress(done: int, total: int) -> None:
+            if hook is not None:
+                hook("embeddings", None, total=total, completed=done)
+
+        return embed_chunks(model, waveform, starts, self._audio.get_num_samples(window.duration, rate),
+                            binary_segmentations.data, batch_size=self.embedding_batch_size, progress=progress)
+
+    def reconstruct(self, segmentations, hard_clusters: np.ndarray, count):
+        """pyannote's ``reconstruct`` with a float32 buffer (its float64 one is chunks x 589 frames x
+        clusters x 8 bytes: 0.5 GB for 4 hours). The values are 0/1 activations: same result."""
+        num_chunks, num_frames, _ = segmentations.data.shape
+        clustered = np.full((num_chunks, num_frames, int(np.max(hard_clusters)) + 1), np.nan, dtype=np.float32)
+        for c, (cluster, (_, segmentation)) in enumerate(zip(hard_clusters, segmentations)):
+            for k in np.unique(cluster):
+                if k != -2:
+                    clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+        return self.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window), count)
+
+
 class _NoPLDA(PLDA):
     """Stands for 'no PLDA': pyannote's constructor requires one, agglomerative clustering never
     calls it (VBx needs a PLDA trained for its own embedding, which CAM++ does not have)."""
@@ -131,7 +194,7 @@ class _NoPLDA(PLDA):
 class PyannoteDiarizer:
     """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
 
-    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto") -> None:
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto", onnx: bool = True) -> None:
         self.config = config or DiarizationConfig()
         self.device = resolve_device(device)
         specs = load_manifest()
@@ -147,13 +210,24 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
-        self.pipeline = SpeakerDiarization(
+        if onnx and self.device == "cpu":
+            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)
+        self.campplus = embedding
+        self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
             segmentation_step=self.config.segmentation_step,
             segmentation_batch_size=self.config.segmentation_batch_size,
             embedding_batch_size=self.config.embedding_batch_size)
         self._instantiated: tuple | None = None
+        self._cluster = self.pipeline.clustering.cluster  # the clustering itself, before the memory cap
         self.pipeline.to(torch.device(self.device))
+
+    def set_threads(self, threads: int) -> None:
+        """Torch's CPU threads for the calling thread's work from now on (0: leave as is)."""
+        if self.device == "cpu" and threads > 0:
+            self.campplus.onnx_threads = threads
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
 
     def _instantiate(self, config: DiarizationConfig) -> None:
         key = (config.clustering_threshold, config.min_cluster_size)
@@ -170,6 +244,7 @@ class PyannoteDiarizer:
         """Who spoke when, as an overlapping and an exclusive track."""
         config = config or self.config
         self._instantiate(config)
+        self.pipeline.clustering.cluster = capped(self._cluster, config.max_clustered_embeddings)
         waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
         hook("diarize", 0, 1)
         kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")

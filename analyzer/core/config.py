@@ -17,21 +17,30 @@ from typing import Any
 from analyzer.core.errors import ConfigError
 
 
+# Marks a field fixed when the models load (see AnalysisConfig.load_time_settings); the
+# other fields are per-call settings an analyzer reads again on every recording.
+LOAD_TIME = {"load_time": True}
+
+
 @dataclass(frozen=True, slots=True)
 class AsrConfig:
     """Speech recognition (faster-whisper)."""
 
-    model: str = "tiny.en"  # a manifest name (tiny.en, base), a local folder, or a hub size
+    model: str = field(default="tiny.en", metadata=LOAD_TIME)  # a manifest name (tiny.en, base), a folder, a hub size
     language: str | None = None  # None: detect (multilingual models) or English (.en models)
-    compute_type: str = "int8"
+    compute_type: str = field(default="int8", metadata=LOAD_TIME)
     beam_size: int = 1
     vad_filter: bool = True
-    cpu_threads: int = 0  # 0: faster-whisper's default
+    cpu_threads: int = field(default=0, metadata=LOAD_TIME)  # 0: faster-whisper's default
     # Greedy decoding at temperature 0 is deterministic (the same recording gives the same words,
     # which resuming and deduplication rely on); a mild repetition penalty stops tiny.en's loops
     # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
     temperature: float = 0.0
     repetition_penalty: float = 1.1
+    # Long recordings are transcribed in pieces of at most this many seconds, cut at pauses:
+    # faster-whisper holds the features of all it transcribes at once (about 0.9 MB per second
+    # of speech), so an hour in one go needs 3 GB; a piece of 300 s about 0.3 GB. 0: all at once.
+    max_piece_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +52,13 @@ class DiarizationConfig:
     max_speakers: int | None = None
     clustering_threshold: float = 0.7
     min_cluster_size: int = 12
-    segmentation_step: float = 0.1  # fraction of the 10 s window
-    segmentation_batch_size: int = 32
-    embedding_batch_size: int = 32
+    segmentation_step: float = field(default=0.1, metadata=LOAD_TIME)  # fraction of the 10 s window
+    segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)
+    # chunks per CAM++ pass (4: the fastest per chunk on 1 and 2 threads, docs/benchmarks.md)
+    embedding_batch_size: int = field(default=4, metadata=LOAD_TIME)
+    # Clustering sees at most this many embeddings (an evenly spaced subset; the rest join the
+    # nearest cluster): the linkage's distance matrix is N(N-1)/2 float64, 256 MB at 8000.
+    max_clustered_embeddings: int = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,18 @@ class VoiceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    """How the work is scheduled on this machine. Never changes a result (not in the config hash)."""
+
+    # transcribe while diarizing, each on its share of the cores (per call; the speech model's
+    # threads are chosen when it loads, from this and ``threads``)
+    overlap_stages: bool = True
+    threads: int = field(default=0, metadata=LOAD_TIME)  # CPU threads in all (0: the cores this process may use)
+    # CAM++'s trunk in ONNX Runtime on the CPU (exported locally; embeddings within 2e-3 of torch)
+    onnx: bool = field(default=True, metadata=LOAD_TIME)
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisConfig:
     """The whole effective configuration of one analysis."""
 
@@ -111,8 +136,23 @@ class AnalysisConfig:
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
-    device: str = "auto"  # auto | cpu | cuda
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    device: str = field(default="auto", metadata=LOAD_TIME)  # auto | cpu | cuda
     directives_language: str = "en"
+
+    def load_time_settings(self) -> dict[str, Any]:
+        """The settings fixed when the models load, as ``{"asr.model": "tiny.en", ...}``.
+
+        These are the fields marked ``LOAD_TIME`` (speech model, compute type, threads,
+        segmentation step, batch sizes, device): an analyzer built with some values cannot
+        run with others, so a change needs a new analyzer (:func:`build_analyzer`). Every
+        other field is read on each call.
+        """
+        settings = {f"{section}.{f.name}": getattr(getattr(self, section), f.name)
+                    for section in ("asr", "diarization", "runtime") for f in fields(getattr(self, section))
+                    if f.metadata.get("load_time")}
+        settings["device"] = self.device
+        return settings
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -123,6 +163,7 @@ class AnalysisConfig:
         """A short stable hash of the settings that change results (device and threads excluded)."""
         data = self.to_dict()
         data.pop("device", None)
+        data.pop("runtime", None)
         data["asr"].pop("cpu_threads", None)
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -131,7 +172,8 @@ class AnalysisConfig:
     def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
         """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
         sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
-                    "alignment": AlignmentConfig, "metrics": MetricsConfig, "voice": VoiceConfig}
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig, "voice": VoiceConfig,
+                    "runtime": RuntimeConfig}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key in sections:
@@ -238,7 +280,8 @@ class VoiceprintConfig:
     Not part of :class:`AnalysisConfig`: it changes who a label is, not what was analysed,
     so it does not enter a session's configuration hash. ``match_threshold`` is the cosine
     similarity a speaker's voice needs to a person's voiceprint to be named after them;
-    see docs/accuracy.md for how it was calibrated.
+    provisional (0.5, above the 0.20-0.39 measured between different voices) until
+    `floorshare eval eval/manifests/identification.toml` calibrates it (docs/accuracy.md).
     """
 
     match_threshold: float = 0.5

@@ -1,7 +1,7 @@
 """A self-contained HTML report of one session, to email to the group.
 
 One file: inline CSS and inline SVG charts (share of speech, who spoke when, the
-meeting's phases, interruptions), the verdict, the group indices and the transcript.
+meeting's timeline windows, interruptions), the verdict, the group indices and the transcript.
 It references nothing outside itself, so it opens offline. Names replace labels.
 """
 
@@ -11,13 +11,12 @@ from html import escape
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.core.totals import directive_total
 from analyzer.formats.names import display_name, format_clock, index_rows, voice_cells, with_names
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac")
 HEATED_COLOUR = "#c0392b"
-PHASE_COLOURS = {"monologue": "#e15759", "dialogue": "#f28e2b", "many_to_many": "#59a14f", "silence": "#d9d9d9"}
+WINDOW_COLOURS = {"monologue": "#e15759", "dialogue": "#f28e2b", "many_to_many": "#59a14f", "silence": "#d9d9d9"}
 CHART_WIDTH = 760
 LABEL_WIDTH = 140
 
@@ -30,6 +29,9 @@ table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding
 td:first-child,th:first-child{text-align:left}
 .turn{margin:.35em 0}.turn b{display:inline-block;min-width:9em}.time{color:#888;font-size:.85em}
 svg text{font-size:12px;fill:#333}
+.agreements{border:2px solid #4e79a7;border-radius:6px;padding:.4em 1em;margin:1em 0}
+.agreements li{margin:.3em 0;list-style:none}.kept{color:#1a7f37}.missed{color:#b42318}
+.moved{color:#555;font-size:.9em}
 """
 
 
@@ -141,23 +143,23 @@ def voice_section(result: SessionResult) -> str:
     return f"<h2>How people sound</h2>{table}{note}{listing}"
 
 
-def phases_chart(result: SessionResult) -> str:
-    """A strip of the meeting's phases (monologue, dialogue, many-to-many, silence)."""
+def window_strip(result: SessionResult) -> str:
+    """A strip of the meeting's timeline windows (monologue, dialogue, many-to-many, silence)."""
     if result.metrics is None or not result.metrics.timeline:
         return ""
     windows = result.metrics.timeline
     duration = max(w.end for w in windows) or 1.0
     scale = (CHART_WIDTH - LABEL_WIDTH) / duration
-    parts = ['<text x="0" y="15">phase</text>']
+    parts = ['<text x="0" y="15">windows</text>']
     for w in windows:
         parts.append(f'<rect x="{LABEL_WIDTH + w.start * scale:.1f}" y="2" '
                      f'width="{max(0.5, (w.end - w.start) * scale):.1f}" height="18" '
-                     f'fill="{PHASE_COLOURS.get(w.label, "#999")}" fill-opacity="0.55">'
+                     f'fill="{WINDOW_COLOURS.get(w.label, "#999")}" fill-opacity="0.55">'
                      f'<title>{escape(w.label.replace("_", " "))} {format_clock(w.start)}-'
                      f'{format_clock(w.end)}</title></rect>')
     legend = " ".join(f'<span style="color:{colour}">&#9632;</span> {escape(label.replace("_", " "))}'
-                      for label, colour in PHASE_COLOURS.items())
-    return (f'<svg role="img" aria-label="meeting phases" width="{CHART_WIDTH}" height="24" '
+                      for label, colour in WINDOW_COLOURS.items())
+    return (f'<svg role="img" aria-label="timeline windows" width="{CHART_WIDTH}" height="24" '
             f'viewBox="0 0 {CHART_WIDTH} 24">{"".join(parts)}</svg><p class="meta">{legend}</p>')
 
 
@@ -184,8 +186,8 @@ def _people_table(result: SessionResult) -> str:
               "Interrupted", "Directives")
     rows = "".join(
         f"<tr><td>{_name(result, s.speaker)}</td><td>{format_clock(s.speaking_time)}</td><td>{s.share:.0%}</td>"
-        f"<td>{s.turns}</td><td>{s.words}</td><td>{s.questions}</td><td>{sum(s.interruptions_made.values())}</td>"
-        f"<td>{sum(s.interruptions_received.values())}</td><td>{directive_total(s.directives)}</td></tr>"
+        f"<td>{s.turns}</td><td>{s.words}</td><td>{s.questions}</td><td>{s.interruptions_made.total}</td>"
+        f"<td>{s.interruptions_received.total}</td><td>{s.directives.total}</td></tr>"
         for s in result.metrics.speakers)
     return "<table><tr>" + "".join(f"<th>{h}</th>" for h in header) + f"</tr>{rows}</table>"
 
@@ -203,8 +205,26 @@ def _transcript(result: SessionResult) -> str:
                    f"<b>{_name(result, t.speaker)}</b> {escape(t.text)}</p>" for t in result.turns)
 
 
-def to_html(result: SessionResult, title: str | None = None) -> str:
-    """The whole report as one HTML document (UTF-8, no external resources)."""
+def agreements_section(result: SessionResult, agreements) -> str:  # noqa: ANN001 - SessionAgreements
+    """The group's agreements: kept or not, by how much, and what moved since the previous meeting."""
+    from analyzer.metrics.agreement_words import agreement_lines, summary_line
+
+    if agreements is None:
+        return ""
+    items = []
+    for check, (goal, outcome, moved) in zip(agreements.checks, agreement_lines(
+            agreements, lambda label: display_name(result, label))):
+        css, mark = ("kept", "&#10003;") if check.kept else (("missed", "&#10007;") if check.kept is False
+                                                             else ("", "&ndash;"))
+        since = f'<br><span class="moved">{escape(moved)}</span>' if moved else ""
+        items.append(f'<li><b class="{css}">{mark} {escape(goal)}</b>: {escape(outcome)}{since}</li>')
+    return (f'<section class="agreements"><h2>Our agreements</h2><p>{escape(summary_line(agreements))}</p>'
+            f'<ul>{"".join(items)}</ul></section>')
+
+
+def to_html(result: SessionResult, title: str | None = None, agreements=None) -> str:  # noqa: ANN001
+    """The whole report as one HTML document (UTF-8, no external resources); it opens with the group's
+    agreements when ``agreements`` (``SessionStore.agreements``) is given."""
     title = escape(title or Path(result.recording.path).stem)
     metrics = result.metrics
     verdict = ""
@@ -217,10 +237,11 @@ def to_html(result: SessionResult, title: str | None = None) -> str:
         f'<p class="meta">{escape(Path(result.recording.path).name)} &middot; '
         f"{format_clock(result.recording.duration)} &middot; analysed {escape(result.provenance.created_at)} "
         f"with Floorshare {escape(result.provenance.analyzer_version)}</p>",
+        agreements_section(result, agreements),
         verdict,
         "<h2>Share of speech</h2>" + share_chart(result) if metrics else "",
         _people_table(result),
-        "<h2>Who spoke when</h2>" + timeline_chart(result) + phases_chart(result) + heated_chart(result),
+        "<h2>Who spoke when</h2>" + timeline_chart(result) + window_strip(result) + heated_chart(result),
         voice_section(result),
         "<h2>Interruptions</h2>" + interruption_table(result) if metrics else "",
         "<h2>Group balance</h2>" + _indices_table(result) if metrics else "",

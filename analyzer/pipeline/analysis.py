@@ -16,12 +16,14 @@ from typing import Protocol, Sequence
 
 from analyzer import __version__
 from analyzer.adapters.audio import LoadedAudio, load_audio
-from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig, VoiceConfig
+from analyzer.core.errors import ConfigError
 from analyzer.core.progress import Hook, null_hook
 from analyzer.core.schema import (
     Diarization, ModelRef, Provenance, SessionResult, SpeakerSegment, Transcript, VoiceFrames,
 )
+from analyzer.pipeline.measure import measure
+from analyzer.pipeline.scheduling import plan_threads, run_side_by_side
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,13 @@ class Prosody(Protocol):
 
 
 class Analyzer:
-    """Runs the whole analysis of one recording with models that are loaded once."""
+    """Runs the whole analysis of one recording with models that are loaded once.
+
+    ``config`` is the configuration the models were loaded with. A call may pass another
+    config that differs in per-call settings (speakers, thresholds, language...); one that
+    differs in a setting fixed at load time raises :class:`ConfigError` instead of running
+    with the loaded value while storing the new one.
+    """
 
     def __init__(self, config: AnalysisConfig, transcriber: Transcriber, diarizer: Diarizer,
                  prosody: Prosody | None = None) -> None:
@@ -59,33 +67,59 @@ class Analyzer:
         self.prosody = prosody
 
     def analyze_file(self, path: str | Path, *, hook: Hook = null_hook,
-                     config: AnalysisConfig | None = None) -> SessionResult:
+                     config: AnalysisConfig | None = None, sha256: str | None = None) -> SessionResult:
+        """Decode and analyse one recording; ``sha256``, when the caller hashed it already, is not recomputed."""
         hook("decode", 0, 1)
-        audio = load_audio(path)
+        audio = load_audio(path, sha256=sha256)
         hook("decode", 1, 1)
         return self.analyze_audio(audio, hook=hook, config=config)
 
     def analyze_audio(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
-        diarization = self.diarizer.diarize(audio, hook=hook, config=config.diarization)
+        self.check_loaded(config)
+        diarization, transcript = self._diarize_and_transcribe(audio, hook, config)
         frames = None
         if self.prosody is not None and config.voice.enabled:
             from analyzer.metrics.voice import solo_speech
 
             frames = self.prosody.extract(audio, solo_speech(diarization), hook=hook, config=config.voice)
-        transcript = self.transcriber.transcribe(audio, hook=hook, config=config.asr)
-        hook("align", 0, 1)
-        words = attribute_words(transcript.words(), diarization.exclusive, config.alignment.max_snap_s)
-        turns = build_turns(words, config.alignment.max_gap_s)
-        hook("align", 1, 1)
-        result = SessionResult(recording=audio.recording, config=config.to_dict(),
-                               provenance=self._provenance(), transcript=transcript,
-                               diarization=diarization, words=words, turns=turns)
-        hook("metrics", 0, 1)
-        result = complete_result(result, config, unattributed_count(words), voice_frames=frames)
-        hook("metrics", 1, 1)
-        return result
+        measured = measure(diarization, tuple(transcript.words()), config,
+                           duration=audio.recording.duration, hook=hook, voice_frames=frames)
+        return SessionResult(recording=audio.recording, config=config.to_dict(),
+                             provenance=self._provenance(), transcript=transcript,
+                             diarization=diarization, words=measured.words, turns=measured.turns,
+                             directives=measured.directives, metrics=measured.metrics)
+
+    def check_loaded(self, config: AnalysisConfig) -> None:
+        """Raise :class:`ConfigError` when ``config`` changes a setting fixed when the models loaded."""
+        loaded, wanted = self.config.load_time_settings(), config.load_time_settings()
+        changed = [f"{key} {loaded[key]!r} -> {wanted[key]!r}" for key in loaded if wanted[key] != loaded[key]]
+        if changed:
+            raise ConfigError(f"{', '.join(changed)}: fixed when the models were loaded; build a new "
+                              "analyzer for this configuration (analyzer.build_analyzer(config))")
+
+    def _diarize_and_transcribe(self, audio: LoadedAudio, hook: Hook,
+                                config: AnalysisConfig) -> tuple[Diarization, Transcript]:
+        """Both model stages; side by side on the CPU cores when the runtime config says so."""
+        plan = plan_threads(config.runtime.threads, config.runtime.overlap_stages, self.diarizer.device)
+        set_threads = getattr(self.diarizer, "set_threads", None)
+        if not plan.overlap:
+            if set_threads is not None:
+                set_threads(plan.diarize_alone)
+            return (self.diarizer.diarize(audio, hook=hook, config=config.diarization),
+                    self.transcriber.transcribe(audio, hook=hook, config=config.asr))
+
+        def with_tick(tick):
+            def stage_hook(stage: str, completed: float, total: float) -> None:
+                hook(stage, completed, total)
+                tick()
+            return stage_hook
+
+        return run_side_by_side(
+            lambda tick: self.diarizer.diarize(audio, hook=with_tick(tick), config=config.diarization),
+            lambda tick: self.transcriber.transcribe(audio, hook=with_tick(tick), config=config.asr),
+            set_threads, plan)
 
     def _provenance(self) -> Provenance:
         return Provenance(analyzer_version=__version__,
@@ -93,20 +127,6 @@ class Analyzer:
                           device=self.diarizer.device,
                           created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                           library_versions=library_versions())
-
-
-def complete_result(result: SessionResult, config: AnalysisConfig, unattributed: int,
-                    voice_frames: Sequence[VoiceFrames] | None = None) -> SessionResult:
-    """Add directives and metrics (pure stages) to a result that has turns (and voice frames, if measured)."""
-    from analyzer.directives import find_directives
-    from analyzer.metrics import compute_metrics
-
-    directives = find_directives(result.turns, language=config.directives_language, words=result.words)
-    metrics = compute_metrics(diarization=result.diarization, turns=result.turns, words=result.words,
-                              directives=directives, duration=result.recording.duration,
-                              config=config.metrics, unattributed_words=unattributed,
-                              voice_frames=voice_frames, voice_config=config.voice)
-    return replace(result, directives=directives, metrics=metrics)
 
 
 def library_versions() -> tuple[tuple[str, str], ...]:
@@ -121,7 +141,20 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-_ANALYZERS: dict[tuple, Analyzer] = {}
+_DIARIZERS: dict[tuple, Diarizer] = {}
+_TRANSCRIBERS: dict[tuple, Transcriber] = {}
+_PROSODY: list[Prosody] = []
+
+
+def _prosody() -> Prosody:
+    """The librosa feature stage, built and warmed up (numba kernels compiled) once per process."""
+    if not _PROSODY:
+        from analyzer.adapters.voice import LibrosaProsody
+
+        prosody = LibrosaProsody()
+        prosody.warm_up()  # compiled here, with the models, not in the first analysis
+        _PROSODY.append(prosody)
+    return _PROSODY[0]
 
 
 def _is_manifest_model(name: str) -> bool:
@@ -130,24 +163,46 @@ def _is_manifest_model(name: str) -> bool:
     return name in load_manifest()
 
 
+def _load_key(config: AnalysisConfig, section: str, *extra: tuple) -> tuple:
+    settings = config.load_time_settings()
+    return tuple(sorted((k, v) for k, v in settings.items()
+                        if k.startswith((section + ".", "runtime.")) or k == "device")) + extra
+
+
+def asr_threads(config: AnalysisConfig) -> int:
+    """The speech model's CPU threads: ``asr.cpu_threads`` when set, else its share when the
+    stages run side by side (half the cores), else 0 (faster-whisper's default)."""
+    device = "cpu" if config.device in ("cpu", "auto") else config.device
+    return config.asr.cpu_threads or plan_threads(config.runtime.threads, config.runtime.overlap_stages,
+                                                  device).asr_threads
+
+
 def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
-    """Build (once per process and model choice) the real analyzer with pinned models."""
+    """Build the real analyzer with pinned models, once per process and load-time settings.
+
+    The diarizer and the transcriber are each kept per their load-time settings
+    (:meth:`AnalysisConfig.load_time_settings`): a config that changes, say, only the
+    segmentation step gets a new diarizer and the loaded speech model. The returned
+    analyzer runs with ``config`` by default.
+    """
     config = config or AnalysisConfig()
-    key = (config.asr.model, config.asr.compute_type, config.device)
-    if key not in _ANALYZERS:
+    threads = asr_threads(config)
+    diarizer_key, transcriber_key = _load_key(config, "diarization"), _load_key(config, "asr", ("threads", threads))
+    if diarizer_key not in _DIARIZERS or transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.privacy import enforce_offline
         from analyzer.adapters.transcribe import HUB_SIZES
 
         if config.asr.model not in HUB_SIZES or _is_manifest_model(config.asr.model):
             enforce_offline()  # pinned local models only: no hub, no telemetry
+    if diarizer_key not in _DIARIZERS:
         from analyzer.adapters.diarize import PyannoteDiarizer
-        from analyzer.adapters.voice import LibrosaProsody
+
+        _DIARIZERS[diarizer_key] = PyannoteDiarizer(config.diarization, device=config.device,
+                                                    onnx=config.runtime.onnx)
+    diarizer = _DIARIZERS[diarizer_key]
+    if transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.transcribe import FasterWhisperTranscriber
 
-        diarizer = PyannoteDiarizer(config.diarization, device=config.device)
-        transcriber = FasterWhisperTranscriber(config.asr, device=diarizer.device)
-        prosody = LibrosaProsody(config.voice)
-        prosody.warm_up()  # librosa's numba kernels compile here, with the models, not in the first analysis
-        _ANALYZERS[key] = Analyzer(config, transcriber, diarizer, prosody)
-    analyzer = _ANALYZERS[key]
-    return Analyzer(config, analyzer.transcriber, analyzer.diarizer, analyzer.prosody)
+        _TRANSCRIBERS[transcriber_key] = FasterWhisperTranscriber(replace(config.asr, cpu_threads=threads),
+                                                                  device=diarizer.device)
+    return Analyzer(config, _TRANSCRIBERS[transcriber_key], diarizer, _prosody() if config.voice.enabled else None)

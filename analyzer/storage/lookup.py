@@ -19,10 +19,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _clean_name(name: str, what: str) -> str:
+def _clean_name(name: str, what: str, limit: int = 200) -> str:
     clean = " ".join(str(name).split())
-    if not clean or len(clean) > 200:
-        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most 200 characters")
+    if not clean or len(clean) > limit:
+        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most {limit} characters")
     return clean
 
 

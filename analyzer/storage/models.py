@@ -34,6 +34,24 @@ class GroupRow(Base):
                                                    passive_deletes=True)
     sessions: Mapped[list[SessionRow]] = relationship(back_populates="group", cascade=_CASCADE,
                                                       passive_deletes=True)
+    goal_versions: Mapped[list[GroupGoalsRow]] = relationship(cascade=_CASCADE, passive_deletes=True,
+                                                              order_by="GroupGoalsRow.version")
+
+
+class GroupGoalsRow(Base):
+    """One version of a group's agreements (``analyzer.metrics.agreements``), in force for meetings
+    on or after ``valid_from`` (YYYY-MM-DD) until a later version; ``goals`` is a list of
+    ``{"kind", "target"}``."""
+
+    __tablename__ = "group_goals"
+    __table_args__ = (UniqueConstraint("group_id", "version", name="uq_group_goals_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[str] = mapped_column(String(40))
+    goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
 class PersonRow(Base):
@@ -55,6 +73,8 @@ class SessionRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     recorded_at: Mapped[str] = mapped_column(String(40))
+    # where recorded_at came from (analyzer.core.dates.SOURCES); NULL for sessions stored before it was kept
+    date_source: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
     created_at: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     # recording

@@ -54,6 +54,7 @@ class SessionSummary:
     sha256: str
     config_hash: str
     version: int = 1
+    date_source: str | None = None  # analyzer.core.dates.SOURCES; None for sessions stored before it was kept
 
 
 def result_config_hash(result: SessionResult) -> str:
@@ -134,8 +135,12 @@ class SessionStore(VoiceLibraryMixin):
 
     def save(self, result: SessionResult, *, group: str | None = None, title: str | None = None,
              keep_audio: bool = False, recorded_at: str | None = None,
-             audio_source: str | Path | None = None) -> int:
+             audio_source: str | Path | None = None, date_source: str | None = None) -> int:
         """Store ``result`` in ``group`` (default group ``default``) and return its session id.
+
+        ``recorded_at`` is the meeting's date (ISO 8601; see :mod:`analyzer.core.dates` for how callers
+        choose it) and ``date_source`` the rule that gave it (default ``given`` when a date is passed);
+        without one, the recording's modification time.
 
         With ``keep_audio`` the recording is copied from ``audio_source`` (default: the
         result's recording path), so a temporary upload can be kept under its real name.
@@ -147,21 +152,22 @@ class SessionStore(VoiceLibraryMixin):
         :meth:`identify`) and each speaker's voice embedding is kept as a voiceprint.
         """
         config_hash = result_config_hash(result)
-        existing = self.find(result.recording.sha256, config_hash)
-        if existing is not None:
-            return existing
         audio_file = self._keep_audio(result, audio_source) if keep_audio else None
         when = recorded_at or _recorded_at(result)
+        stored_before: list[int] = []
+        source = date_source or ("given" if recorded_at else "file modified")
 
         def work(session: Session) -> int:
+            # the one lookup of a save, inside its write transaction (callers looked up already)
             found = session.scalar(select(SessionRow.id).where(
                 SessionRow.sha256 == result.recording.sha256, SessionRow.config_hash == config_hash))
             if found is not None:
+                stored_before.append(found)
                 return found
             group_row = _get_or_create_group(session, _clean_name(group or DEFAULT_GROUP, "group"))
             versions = session.scalar(select(func.count()).where(SessionRow.sha256 == result.recording.sha256))
             row = SessionRow(group=group_row, title=title or Path(result.recording.path).stem or "session",
-                             recorded_at=when, created_at=_now(), version=(versions or 0) + 1,
+                             recorded_at=when, date_source=source, created_at=_now(), version=(versions or 0) + 1,
                              config_hash=config_hash, audio_file=str(audio_file) if audio_file else None)
             fill_session_row(row, result)
             session.add(row)
@@ -176,11 +182,14 @@ class SessionStore(VoiceLibraryMixin):
             return row.id
 
         try:
-            return self._run(work)
+            session_id = self._run(work)
         except StorageError:
             if audio_file:
                 self._remove_audio_if_unused([str(audio_file)])
             raise
+        if stored_before and audio_file:  # stored already: a copy made just now may be unused
+            self._remove_audio_if_unused([str(audio_file)])
+        return session_id
 
     def _keep_audio(self, result: SessionResult, audio_source: str | Path | None) -> Path:
         source = Path(audio_source or result.recording.path)
@@ -272,6 +281,22 @@ class SessionStore(VoiceLibraryMixin):
                 _delete_person_if_unused(session, previous)
         self._run(work)
 
+    def update_session(self, session_id: int, *, title: str | None = None,
+                       recorded_at: str | None = None) -> SessionSummary:
+        """Change a session's title and/or meeting date (ISO 8601, see :func:`analyzer.core.dates.parse_given_date`);
+        a date set here is marked as given. Returns the updated listing row."""
+        clean_title = _clean_name(title, "title", 300) if title is not None else None
+
+        def work(session: Session) -> SessionSummary:
+            row = _require_session(session, session_id)
+            if clean_title is not None:
+                row.title = clean_title
+            if recorded_at is not None:
+                row.recorded_at, row.date_source = recorded_at, "given"
+            session.flush()
+            return _summary(row, row.group.name)
+        return self._run(work)
+
     def delete_session(self, session_id: int) -> None:
         """Delete the session, every row derived from it and its kept audio file."""
         def work(session: Session) -> list[str]:
@@ -323,6 +348,38 @@ class SessionStore(VoiceLibraryMixin):
 
         return self._run(lambda s: build_trends(s, _require_group(s, group)), write=False)
 
+    # -- agreements ---------------------------------------------------------------------------
+
+    def set_goals(self, group: str, goals, *, valid_from: str | None = None):  # noqa: ANN001, ANN201
+        """Store ``goals`` (:class:`analyzer.metrics.agreements.Goal`) as the group's next version of
+        its agreements, in force for meetings on or after ``valid_from`` (YYYY-MM-DD, default today);
+        the group is created if new. Returns the new :class:`GoalVersion`."""
+        from analyzer.storage.agreements import add_version
+
+        clean = _clean_name(group, "group")
+        return self._run(lambda s: add_version(s, _get_or_create_group(s, clean), tuple(goals),
+                                                          valid_from, _now()))
+
+    def goal_versions(self, group: str) -> list:
+        """Every version of the group's agreements, oldest first."""
+        from analyzer.storage.agreements import versions
+
+        return self._run(lambda s: versions(s, _require_group(s, group)), write=False)
+
+    def agreements(self, session_id: int):  # noqa: ANN201 - SessionAgreements
+        """The session judged by its group's goals in force at its meeting date, and what moved since
+        the group's previous meeting."""
+        from analyzer.storage.agreements import session_agreements
+
+        return self._run(lambda s: session_agreements(s, _require_session(s, session_id)),
+                         write=False)
+
+    def agreement_trend(self, group: str) -> list:
+        """Each session of the group (oldest meeting first) judged by the goals in force at it."""
+        from analyzer.storage.agreements import group_points
+
+        return self._run(lambda s: group_points(s, _require_group(s, group)), write=False)
+
     def _remove_audio_if_unused(self, files: list[str]) -> None:
         for file in files:
             still_used = self._run(lambda s, f=file: s.scalar(
@@ -353,5 +410,6 @@ def _summary(row: SessionRow, group: str) -> SessionSummary:
     return SessionSummary(id=row.id, group=group, title=row.title, recorded_at=row.recorded_at,
                           created_at=row.created_at, duration=row.duration,
                           num_speakers=len(row.diarization_speakers or ()), verdict=row.verdict,
-                          sha256=row.sha256, config_hash=row.config_hash, version=row.version)
+                          sha256=row.sha256, config_hash=row.config_hash, version=row.version,
+                          date_source=row.date_source)
 

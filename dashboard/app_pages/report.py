@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analyzer.core.dates import SOURCE_WORDS
 from analyzer.core.errors import AnalyzerError
 from analyzer.formats.names import format_clock
 from dashboard import charts, data, report_parts, tables, voice_parts, widgets, wording
@@ -49,11 +50,13 @@ st.header(summary.title)
 speakers = result.metrics.speakers if result.metrics else ()
 silent = sum(1 for s in speakers if s.silent_attendee)
 attendees = f" and {silent} silent attendee{'s' if silent > 1 else ''}" if silent else ""
-st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]} · "
+dated = f" ({SOURCE_WORDS[summary.date_source]})" if summary.date_source in SOURCE_WORDS else ""
+st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]}{dated} · "
            f"{format_clock(result.recording.duration)} · {len(speakers) - silent} speakers{attendees} · "
            f"session {session_id}")
 st.info(wording.ESTIMATES_NOTE, icon=":material/info:")
 
+report_parts.agreements(result, session_id, summary.group)
 report_parts.verdict(result)
 
 st.subheader("Speaking share")
@@ -67,9 +70,9 @@ widgets.chart_with_numbers(lambda: charts.timeline_chart(result), tables.timelin
                            key="timeline", empty="No speech found.")
 
 st.subheader("How the conversation ran over time")
-st.caption(wording.MODE_EXPLANATION)
-widgets.chart_with_numbers(lambda: charts.mode_strip_chart(result), tables.mode_table(result),
-                           key="modes", empty="The recording is too short to label stretches of it.")
+st.caption(wording.WINDOW_EXPLANATION)
+widgets.chart_with_numbers(lambda: charts.window_strip_chart(result), tables.window_table(result),
+                           key="windows", empty="The recording is too short to label stretches of it.")
 
 report_parts.interruptions(result)
 report_parts.voice(result)
@@ -80,4 +83,5 @@ report_parts.transcript(result, session_id)
 voice_parts.matches(result, session_id, summary.group)
 report_parts.rename(result, session_id)
 voice_parts.corrections(result, session_id)
+report_parts.edit_details(summary)
 report_parts.downloads(result, summary)

@@ -20,14 +20,15 @@ WORKERS, PER_WORKER = 4, 5
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_meeting_date_source.py",
+        "0005_group_goals.py", "0006_typed_results.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0003_voiceprints"
+    assert current_revision(engine) == head_revision() == "0006_typed_results"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -65,6 +66,53 @@ def test_downgrade_to_base_and_up_again(db_url):
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_upgrade_from_before_date_sources_keeps_sessions_and_their_dates(db_url):
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0003_voiceprints")
+    assert "date_source" not in {c["name"] for c in inspect(engine).get_columns("sessions")}
+    with engine.begin() as conn:  # a session row as the schema before date sources stored it
+        conn.execute(text("INSERT INTO groups (name, created_at) VALUES ('team', '2026-01-01T00:00:00+00:00')"))
+        conn.execute(text(
+            "INSERT INTO sessions (group_id, title, recorded_at, created_at, version, path, sha256, duration, "
+            "sample_rate, channels, config_hash, config, provenance, schema_version, language, "
+            "language_probability, diarization_speakers) SELECT id, 'old', '2026-01-05T09:00:00+00:00', "
+            "'2026-01-06T00:00:00+00:00', 1, 'old.wav', :sha, 10.0, 16000, 1, :hash, '{}', '{}', 1, 'en', 1.0, "
+            "'[]' FROM groups"), {"sha": "b" * 64, "hash": "c" * 16})
+    engine.dispose()
+    with SessionStore(db_url) as store:
+        assert current_revision(store.engine) == head_revision()
+        (summary,) = store.list_sessions("team")
+        assert (summary.recorded_at, summary.date_source) == ("2026-01-05T09:00:00+00:00", None)
+        updated = store.update_session(summary.id, recorded_at="2026-01-04T00:00:00+00:00", title="renamed")
+        assert (updated.recorded_at, updated.date_source, updated.title) == (
+            "2026-01-04T00:00:00+00:00", "given", "renamed")
+
+
+def test_downgrading_the_date_and_agreement_revisions_keeps_every_session_row(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from analyzer.storage.engine import alembic_config
+
+    with SessionStore(db_url) as store:
+        store.save(make_result("kept"), group="team", recorded_at="2026-01-05T09:00:00+00:00")
+        store.set_goals("team", [], valid_from="2026-01-01")
+        engine = store.engine
+        count = "SELECT (SELECT count(*) FROM session_speakers) + (SELECT count(*) FROM words)"
+        with engine.connect() as conn:
+            before = conn.execute(text(count)).scalar()
+        config = alembic_config(db_url)
+        config.attributes["engine"] = engine
+        command.downgrade(config, "0003_voiceprints")  # no table is rebuilt, so no cascade deletes rows
+        with engine.connect() as conn:
+            assert conn.execute(text(count)).scalar() == before > 0
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert [s.title for s in store.list_sessions()] == ["kept"]
 
 
 def test_concurrent_worker_processes_lose_nothing(db_url):

@@ -92,6 +92,9 @@ def test_second_meeting_is_named_and_corrections_recompute(app, diarizer, tmp_pa
     assert "embeddings" not in data["diarization"] and "vector" not in json.dumps(data)
     shown = json.loads(run(app, "sessions", "show", 2, "--json", "--db", db))
     assert {s["label"]: s["name"] for s in shown["speakers"]} == {"SPEAKER_00": "Ben", "SPEAKER_01": "Ana"}
+    assert {s["label"]: s["match_status"] for s in shown["speakers"]} == {"SPEAKER_00": "suggested",
+                                                                         "SPEAKER_01": "suggested"}
+    assert "Ana (0.9" in run(app, "sessions", "show", 2, "--db", db)
 
     assert "is Ana (confirmed)" in run(app, "speakers", "confirm", 2, "SPEAKER_01", "--db", db)
     assert "New speaker 1" in run(app, "speakers", "reject", 2, "SPEAKER_00", "--db", db)

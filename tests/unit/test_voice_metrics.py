@@ -12,7 +12,7 @@ from analyzer.metrics.turns import FloorTurn
 from analyzer.metrics.voice import count_syllables, heated_stretches, solo_speech, voice_metrics
 from analyzer.pipeline.analysis import Analyzer
 from analyzer.core.schema import Diarization, Interruption, RaisedVoice, SpeakerWord, VoiceFrames, Word
-from analyzer.formats.serialize import read_result_json, result_from_dict, result_to_dict, write_result_json
+from analyzer.formats.serialize import result_from_dict, result_to_dict, write_result_json
 from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script, write_tone_wav
 
 HOP = 0.02
@@ -126,7 +126,7 @@ def test_the_pipeline_measures_solo_speech_and_reports_raised_voices(tone_wav, t
     assert data["voice"]["raised_voices"][0]["speaker"] == "B" and data["voice"]["raised_voices"][0]["start_s"] > 12
     people = {row["label"]: row for row in data["voice"]["speakers"]}
     assert set(people) == {"A", "B"} and people["B"]["raised_moments"] == 1 and "energy_share" in people["A"]
-    again = read_result_json(path)
+    again = result_from_dict(json.loads(path.read_text()))
     assert again.metrics.voice.raised == voice.raised and result_to_dict(again)["voice"] == data["voice"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -32,12 +31,12 @@ def analyze(
     group: Optional[str] = typer.Option(None, "--group", "-g", help="Store the sessions in this group "
                                         "(created if new; default group: default)."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not store the sessions in the database."),
-    db: Optional[str] = typer.Option(None, "--db", envvar="FLOORSHARE_DB", show_envvar=True,
-                                     help="Sessions database: SQLAlchemy URL or SQLite file path."),
+    db: o.Db = None,
     keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
                                "this recording analysed with the same settings."),
+    meeting_day: o.MeetingDay = None,
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -47,48 +46,60 @@ def analyze(
     try:
         config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
                                 asr_model, language, attendees)
+        o.check_date(meeting_day)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     store = None if no_store else _open_store(db)
+    from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
+    from analyzer.pipeline.session import StoreOptions, analyze_recording
 
-    analyzer = None
+    loaded = []  # the models load on the first recording that needs them, once
+
+    def load():  # noqa: ANN202 - Analyzer
+        if not loaded:
+            loaded.append(build_analyzer(config))
+        return loaded[0]
+
     failures = 0
     for path in paths:
         try:
-            session_id = None if force or store is None else _stored_session(store, path, config)
-            if session_id is not None:
-                stored = store.load(session_id)  # an identical file may have been stored under another name
-                result = replace(stored, recording=replace(stored.recording, path=str(path)))
-                err_console.print(f"{path}: already analysed with these settings (session {session_id}); "
-                                  "showing the stored result (use --force to analyse again)", highlight=False)
-            else:
-                with stage_progress(path.name) as hook:
-                    analyzer = analyzer or build_analyzer(config)
-                    result = analyzer.analyze_file(path, hook=hook)
-                if store is not None:  # a group that keeps voiceprints names the voices it knows
-                    result = store.identify(result, group)
+            with stage_progress(path.name) as hook:
+                outcome = analyze_recording(path, config=config, analyzer=load, store=store, force=force,
+                                            hook=hook, options=StoreOptions(group=group, keep_audio=keep_audio),
+                                            dating=lambda path=path: meeting_date(path, meeting_day))
+            result, session_id, when = outcome.result, outcome.session_id, outcome.meeting_date
+            if outcome.already_stored:
+                err_console.print(f"{path}: already analysed with these settings (session "
+                                  f"{session_id}); showing the stored result (use --force to analyse "
+                                  "again)", highlight=False)
+                if meeting_day:  # a stored session: --date corrects its date
+                    when = meeting_date(path, meeting_day)
+                    store.update_session(session_id, recorded_at=when.when)
             folder = write_outputs(result, out)
-            if store is not None and session_id is None:
-                session_id = store.save(result, group=group, keep_audio=keep_audio)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
             continue
         print_summary(result)
         console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if when is not None:
+            console.print(f"meeting date: {when.describe()}", highlight=False)
         if session_id is not None:
+            _print_agreements(store, session_id, result)
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
 
 
-def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - SessionStore
-    from analyzer.adapters.audio import check_readable, file_sha256
+def _print_agreements(store, session_id: int, result: SessionResult) -> None:  # noqa: ANN001 - SessionStore
+    """The group's agreements, judged on the session just stored (nothing when it has none)."""
+    from analyzer.cli.commands.agreements_view import print_agreements
 
-    check_readable(path)
-    return store.find(file_sha256(path), config.config_hash())
+    agreements = store.agreements(session_id)
+    if agreements.version is not None or agreements.first_valid_from:
+        print_agreements(agreements, lambda label: display_name(result, label))
 
 
 def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
@@ -125,7 +136,7 @@ def print_summary(result: SessionResult) -> None:
         name = result.speaker_names.get(s.speaker, s.speaker)
         match = (match_text(result, s.speaker),) if matched else ()
         table.add_row(name, *match, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
-                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)))
+                      str(s.interruptions_made.total), str(s.directives.total))
     console.print(table)
     if any(m.status == "suggested" for m in result.speaker_matches.values()):
         console.print("voice matches are suggestions: `floorshare speakers confirm|correct|reject SESSION LABEL`",

@@ -253,7 +253,10 @@ def bench(
              ("faster-whisper alone", lambda r: f"{r.whisper_alone_s:.2f} s"),
              ("faster-whisper alone RTF", lambda r: f"{r.whisper_rtf:.3f}"),
              ("faster-whisper alone CPU time", lambda r: f"{r.whisper_cpu_s:.1f} s"),
-             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x")]
+             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x"),
+             ("transcription beside diarization", lambda r: "yes" if r.overlapped else "no"),
+             ("DER vs <file>.rttm", lambda r: "-" if r.der is None else f"{100 * r.der:.1f} %"),
+             ("share error (mean)", lambda r: "-" if r.share_mean_pp is None else f"{r.share_mean_pp:.1f} pp")]
     for label, render in rows:
         table.add_row(label, *(render(r) for r in results))
     console.print(table)

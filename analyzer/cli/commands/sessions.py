@@ -15,21 +15,18 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from analyzer.cli.commands import options as o
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionResult
-from analyzer.core.totals import directive_total
 from analyzer.formats.exports import EXPORT_FORMATS, export
 from analyzer.formats.fileio import write_text_atomic
-from analyzer.formats.names import with_names
+from analyzer.formats.names import display_name, with_names
 
-Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_envvar=True,
-                                           help="Database: a SQLAlchemy URL (sqlite:///PATH, "
-                                                "postgresql://USER@HOST/DB) or a SQLite file path.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-sessions_app = typer.Typer(help="Stored sessions: list, show, delete, export.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Stored sessions: list, show, update, delete, export.", no_args_is_help=True)
 groups_app = typer.Typer(help="Groups of people whose sessions are compared over time.", no_args_is_help=True)
 speakers_app = typer.Typer(help="Name the speakers of a session, confirm or correct voice matches, enrol "
                                 "voices, merge or split speakers.", no_args_is_help=True)
@@ -59,7 +56,7 @@ def _print_json(data: Any) -> None:
 
 @sessions_app.command("list")
 def list_sessions(group: Annotated[Optional[str], typer.Option("--group", "-g", help="Only this group.")] = None,
-                  db: Db = None, as_json: Json = False) -> None:
+                  db: o.Db = None, as_json: Json = False) -> None:
     """List stored sessions, oldest recording first."""
     try:
         with _open(db) as store:
@@ -86,11 +83,15 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
     speakers = []
     for label in labels:
         s = stats.get(label)
+        match = result.speaker_matches.get(label)
         speakers.append({"label": label, "name": result.speaker_names.get(label),
+                         "person": match.person if match else result.speaker_names.get(label),
+                         "match_confidence": match.confidence if match else None,
+                         "match_status": match.status if match else None,
                          "share": s.share if s else None, "speaking_time": s.speaking_time if s else None,
                          "turns": s.turns if s else None,
-                         "interruptions_made": sum(s.interruptions_made.values()) if s else None,
-                         "directives": directive_total(s.directives) if s else None})
+                         "interruptions_made": s.interruptions_made.total if s else None,
+                         "directives": s.directives.total if s else None})
     details = {**summary_dict,
                "verdict_reasons": [with_names(result, r) for r in metrics.verdict.reasons] if metrics else [],
                "indices": _indices(result),
@@ -113,24 +114,30 @@ def _indices(result: SessionResult) -> dict[str, Any] | None:
 
 @sessions_app.command("show")
 def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
-         db: Db = None, as_json: Json = False) -> None:
+         db: o.Db = None, as_json: Json = False) -> None:
     """Show one session: verdict, reasons and each speaker's numbers."""
+    from analyzer.cli.commands.agreements_view import agreements_dict, print_agreements
+
     try:
         with _open(db) as store:
             summary, result = store.summary(session), store.load(session)
+            agreements = store.agreements(session)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     details = session_details(asdict(summary), result)
+    namer = lambda label: display_name(result, label)  # noqa: E731
+    details["agreements"] = agreements_dict(agreements, namer)
     if as_json:
         _print_json(details)
         return
     console.print(f"[bold]{summary.title}[/bold] (session {summary.id}, group {summary.group}, "
                   f"{summary.recorded_at}, {summary.duration:.0f} s)", highlight=False)
+    print_agreements(agreements, namer)
     table = Table()
     for column in ("label", "name", "share", "speaking time", "turns", "interruptions made", "directives"):
         table.add_column(column, justify="left" if column in ("label", "name") else "right")
     for sp in details["speakers"]:
-        table.add_row(sp["label"], sp["name"] or "-",
+        table.add_row(sp["label"], _name_cell(sp),
                       "-" if sp["share"] is None else f"{sp['share']:.0%}",
                       "-" if sp["speaking_time"] is None else f"{sp['speaking_time']:.1f} s",
                       *("-" if sp[k] is None else str(sp[k]) for k in ("turns", "interruptions_made", "directives")))
@@ -145,8 +152,42 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
         print_voice(result)
 
 
+def _name_cell(speaker: dict[str, Any]) -> str:
+    """The name, with how the voice match stands (``Ana (0.91, suggested)``) in a voiceprint group."""
+    name = speaker["name"] or "-"
+    if speaker.get("match_status") in ("suggested", "confirmed") and speaker.get("match_confidence") is not None:
+        return f"{name} ({speaker['match_confidence']:.2f}, {speaker['match_status']})"
+    if speaker.get("match_status"):
+        return f"{name} ({speaker['match_status']})"
+    return name
+
+
+@sessions_app.command("update")
+def update(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
+           meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
+                                                              "optionally with a time (2026-03-14T10:15).")] = None,
+           title: Annotated[Optional[str], typer.Option("--title", help="The session's title.")] = None,
+           db: o.Db = None) -> None:
+    """Correct a session's meeting date or title (trends are ordered by the date)."""
+    from analyzer.core.dates import SOURCE_WORDS, parse_given_date
+
+    if meeting_day is None and title is None:
+        err_console.print("[red]error:[/red] nothing to change; give --date YYYY-MM-DD and/or --title TEXT",
+                          highlight=False)
+        raise typer.Exit(2)
+    try:
+        when = parse_given_date(meeting_day) if meeting_day is not None else None
+        with _open(db) as store:
+            summary = store.update_session(session, title=title, recorded_at=when)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
+    console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
+                  highlight=False)
+
+
 @sessions_app.command("delete")
-def delete(session: Annotated[int, typer.Argument(help="Session id.")], db: Db = None, yes: Yes = False) -> None:
+def delete(session: Annotated[int, typer.Argument(help="Session id.")], db: o.Db = None, yes: Yes = False) -> None:
     """Delete a session with every row derived from it and its kept audio."""
     if not yes:
         typer.confirm(f"Delete session {session} and everything derived from it?", abort=True)
@@ -163,13 +204,14 @@ def export_session(
     session: Annotated[int, typer.Argument(help="Session id.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
-    db: Db = None,
+    db: o.Db = None,
 ) -> None:
     """Export a session (names replace labels); csv is per person, csv-turns per turn."""
     try:
         with _open(db) as store:
             title = store.summary(session).title
-            text = export(store.load(session), fmt, title=title)
+            text = export(store.load(session), fmt, title=title,
+                          agreements=store.agreements(session) if fmt.lower() == "html" else None)
         if out is None:
             typer.echo(text, nl=False)
             return
@@ -180,7 +222,7 @@ def export_session(
 
 
 @groups_app.command("list")
-def list_groups(db: Db = None, as_json: Json = False) -> None:
+def list_groups(db: o.Db = None, as_json: Json = False) -> None:
     """List groups with how many sessions each has."""
     try:
         with _open(db) as store:
@@ -208,7 +250,7 @@ VOICEPRINTS_HELP = ("Keep a voiceprint of each speaker so the next meetings name
 
 
 @groups_app.command("create")
-def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
                  voiceprints: Annotated[bool, typer.Option("--voiceprints", help=VOICEPRINTS_HELP)] = False) -> None:
     """Create a group (sessions are added with `floorshare analyze --group NAME`)."""
     try:
@@ -224,7 +266,7 @@ def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 
 
 @groups_app.command("update")
-def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
                  voiceprints: Annotated[Optional[bool], typer.Option(
                      "--voiceprints/--no-voiceprints",
                      help=VOICEPRINTS_HELP + " --no-voiceprints deletes the stored ones.")] = None) -> None:
@@ -245,7 +287,7 @@ def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 
 
 @groups_app.command("delete")
-def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None, yes: Yes = False) -> None:
+def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, yes: Yes = False) -> None:
     """Delete a group with its people, sessions and everything derived from them."""
     if not yes:
         typer.confirm(f"Delete group {name!r} with all its sessions and people?", abort=True)
@@ -261,7 +303,7 @@ def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 def rename(session: Annotated[int, typer.Argument(help="Session id.")],
            label: Annotated[str, typer.Argument(help="Diarization label, e.g. SPEAKER_00.")],
            name: Annotated[str, typer.Argument(help="The person's name (a person of the session's group).")],
-           db: Db = None) -> None:
+           db: o.Db = None) -> None:
     """Link a speaker label of a session to a person; the name then shows in every view."""
     try:
         with _open(db) as store:
@@ -271,15 +313,19 @@ def rename(session: Annotated[int, typer.Argument(help="Session id.")],
     console.print(f"session {session}: {label} is now {name}", highlight=False)
 
 
-def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = None, as_json: Json = False) -> None:
+def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, as_json: Json = False) -> None:
     """A group's balance over its sessions, and each named person's share, turns and interruptions."""
     try:
         with _open(db) as store:
             data = store.trends(group)
+            points = store.agreement_trend(group)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     if as_json:
-        _print_json(data.to_dict())
+        _print_json({**data.to_dict(), "agreements": [
+            {"id": p.session_id, "recorded_at": p.recorded_at, "version": p.version,
+             "goals": [{"kind": c.goal.kind, "target": c.goal.target, "measured": c.measured, "kept": c.kept}
+                       for c in p.checks]} for p in points]})
         return
     table = Table(title=f"{group}: sessions")
     for column in ("id", "recorded", "title", "verdict", "gini", "effective speakers", "largest share"):
@@ -299,6 +345,32 @@ def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = N
         people.add_row(person.name, *(_person_cell(cells.get(s.session_id)) for s in data.sessions))
     console.print(people if data.people else "no named people yet: name speakers with "
                   "`floorshare speakers rename SESSION LABEL NAME`")
+    _print_agreement_trend(group, points)
+
+
+def _print_agreement_trend(group: str, points) -> None:  # noqa: ANN001 - storage AgreementPoint list
+    """Each goal at each session: its measure, ✓ kept or ✗ not, against the target in force then."""
+    from analyzer.metrics.agreement_words import goal_text, value_text
+
+    goals = {c.goal.kind: c.goal for p in points for c in p.checks}
+    if not goals:
+        console.print(f"no agreements in force at these sessions: set them with "
+                      f"`floorshare groups goals set {group} --starting-set`", highlight=False)
+        return
+    table = Table(title=f"{group}: agreements per session (measure, ✓ kept / ✗ not, against the target then)")
+    table.add_column("goal")
+    for p in points:
+        table.add_column(f"#{p.session_id} {p.recorded_at[:10]}", justify="right")
+    for kind, goal in goals.items():
+        cells = []
+        for p in points:
+            check = next((c for c in p.checks if c.goal.kind == kind), None)
+            if check is None or check.measured is None:
+                cells.append("-")
+            else:
+                cells.append(f"{value_text(kind, check.measured)} {'✓' if check.kept else '✗'}")
+        table.add_row(goal_text(goal), *cells)
+    console.print(table)
 
 
 def _person_cell(point) -> str:  # noqa: ANN001 - PersonPoint | None
