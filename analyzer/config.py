@@ -41,8 +41,14 @@ class DiarizationConfig:
     num_speakers: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
-    clustering_threshold: float = 0.7
-    min_cluster_size: int = 12
+    clustering_method: str = "agglomerative"  # agglomerative | spectral (analyzer.clustering)
+    clustering_threshold: float = 0.7  # agglomerative: centroid-linkage cut on unit vectors
+    min_cluster_size: int = 12  # embeddings; smaller clusters join their nearest large one
+    min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
+    spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
+    merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
+    same_person_similarity: float = 0.6  # two speakers' voices this similar: "may be one person"
+    two_people_similarity: float = 0.3  # a speaker's two halves this dissimilar: "may be two people"
     segmentation_step: float = 0.1  # fraction of the 10 s window
     segmentation_batch_size: int = 32
     embedding_batch_size: int = 32

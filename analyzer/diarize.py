@@ -14,6 +14,7 @@ os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; m
 
 import logging  # noqa: E402
 import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -23,10 +24,15 @@ from pyannote.audio import Model  # noqa: E402
 from pyannote.audio.core.plda import PLDA  # noqa: E402
 from pyannote.audio.models.blocks.pooling import StatsPool  # noqa: E402
 from pyannote.audio.pipelines import SpeakerDiarization  # noqa: E402
-from pyannote.core import Annotation  # noqa: E402
+from pyannote.audio.pipelines.utils import SpeakerDiarizationMixin  # noqa: E402
+from pyannote.audio.utils.reproducibility import fix_reproducibility  # noqa: E402
+from pyannote.core import Annotation, SlidingWindow, SlidingWindowFeature  # noqa: E402
 
 from analyzer.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.campplus import CAMPPlus  # noqa: E402
+from analyzer.clustering import (  # noqa: E402
+    ChunkFeatures, cluster_chunks, clustering_params, crop_segments, with_confidence,
+)
 from analyzer.config import DiarizationConfig  # noqa: E402
 from analyzer.errors import ModelError  # noqa: E402
 from analyzer.model_registry import load_manifest, resolve_model_path  # noqa: E402
@@ -131,8 +137,10 @@ class _NoPLDA(PLDA):
 class PyannoteDiarizer:
     """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
 
-    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto") -> None:
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto",
+                 cache_dir: str | Path | None = None) -> None:
         self.config = config or DiarizationConfig()
+        self.cache_dir = cache_dir
         self.device = resolve_device(device)
         specs = load_manifest()
         seg_dir = resolve_model_path("segmentation-3.0", "segmentation")
@@ -152,34 +160,108 @@ class PyannoteDiarizer:
             segmentation_step=self.config.segmentation_step,
             segmentation_batch_size=self.config.segmentation_batch_size,
             embedding_batch_size=self.config.embedding_batch_size)
-        self._instantiated: tuple | None = None
+        # pyannote's own clustering step is never run (analyzer.clustering does it); its
+        # parameters are set only because the pipeline refuses to run uninstantiated.
+        self.pipeline.instantiate({"segmentation": {"min_duration_off": 0.0},
+                                   "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7}})
         self.pipeline.to(torch.device(self.device))
-
-    def _instantiate(self, config: DiarizationConfig) -> None:
-        key = (config.clustering_threshold, config.min_cluster_size)
-        if key != self._instantiated:
-            self.pipeline.instantiate({
-                "segmentation": {"min_duration_off": 0.0},
-                "clustering": {"method": "centroid", "min_cluster_size": config.min_cluster_size,
-                               "threshold": config.clustering_threshold},
-            })
-            self._instantiated = key
 
     def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                 config: DiarizationConfig | None = None) -> Diarization:
-        """Who spoke when, as an overlapping and an exclusive track."""
+        """Who spoke when, as an overlapping and an exclusive track, cropped to the recording."""
         config = config or self.config
-        self._instantiate(config)
-        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
         hook("diarize", 0, 1)
-        kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")
-                  if getattr(config, k) is not None}
+        features = self.features(audio, hook=hook)
+        hook("diarize", 0.95, 1)
+        diarization = assemble(features, config)
+        hook("diarize", 1, 1)
+        return diarization
+
+    def features(self, audio: LoadedAudio, *, hook: Hook = null_hook) -> ChunkFeatures:
+        """Segmentation, instantaneous speaker count and embeddings: everything before clustering.
+
+        With ``cache_dir`` set they are stored there (one ``.npz`` per recording content and
+        segmentation step) and read back next time, so clustering can be re-tuned without models.
+        """
+        cache = None
+        if self.cache_dir is not None:
+            cache = Path(self.cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
+                                            f"-{len(audio.samples)}.npz")
+            if cache.exists():
+                return ChunkFeatures.load(cache)
+        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
+        pipeline = self.pipeline
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
-                                   hook=_StepHook(hook), **kwargs)
-        hook("diarize", 1, 1)
-        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization)
+            fix_reproducibility(torch.device(self.device))
+            file = pipeline.prepare_one({"waveform": waveform, "sample_rate": SAMPLE_RATE, "uri": "audio"})
+            step_hook = pipeline.setup_hook(file, hook=_StepHook(hook))
+            segmentations = pipeline.get_segmentations(file, hook=step_hook)
+            count = pipeline.speaker_count(segmentations, pipeline._segmentation.model.receptive_field,
+                                           warm_up=(0.0, 0.0))
+            if np.nanmax(count.data) == 0:
+                embeddings = np.full((*segmentations.data.shape[::2], 192), np.nan, dtype=np.float32)
+            else:
+                embeddings = pipeline.get_embeddings(file, segmentations,
+                                                     exclude_overlap=pipeline.embedding_exclude_overlap,
+                                                     hook=step_hook)
+        chunks, frames = segmentations.sliding_window, count.sliding_window
+        features = ChunkFeatures(
+            segmentations=np.asarray(segmentations.data, dtype=np.float32),
+            embeddings=np.asarray(embeddings, dtype=np.float32),
+            count=np.asarray(count.data[:, 0], dtype=np.uint8),
+            chunks=(chunks.start, chunks.duration, chunks.step),
+            frames=(frames.start, frames.duration, frames.step),
+            duration=audio.duration)
+        if cache is not None:
+            features.save(cache)
+        return features
+
+
+def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
+    """Cluster the chunk features into people and build both tracks (pyannote's reconstruct).
+
+    Pure given the features (no model): used by the diarizer and by clustering sweeps.
+    """
+    clusters = cluster_chunks(features.embeddings, features.segmentations, clustering_params(config),
+                              num_clusters=config.num_speakers, min_clusters=config.min_speakers,
+                              max_clusters=config.max_speakers)
+    if clusters.centroids.shape[0] == 0:
+        return Diarization(segments=(), exclusive=(), speakers=())
+    segmentations = SlidingWindowFeature(features.segmentations, SlidingWindow(*_window(features.chunks)))
+    count = SlidingWindowFeature(features.count[:, None].astype(np.int8), SlidingWindow(*_window(features.frames)))
+    if config.max_speakers is not None or config.num_speakers is not None:
+        cap = config.num_speakers or config.max_speakers
+        count.data = np.minimum(count.data, cap).astype(np.int8)
+    tracks = []
+    for limit in (None, 1):
+        capped = SlidingWindowFeature(count.data if limit is None else np.minimum(count.data, limit).astype(np.int8),
+                                      count.sliding_window)
+        discrete = _reconstruct(segmentations, clusters.hard, capped)
+        tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
+    labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
+    diarization = to_diarization(tracks[0].rename_labels(labels), tracks[1].rename_labels(labels),
+                                 duration=features.duration)
+    return with_confidence(diarization, clusters, labels, config)
+
+
+def _window(spec: tuple[float, float, float]) -> tuple[float, float, float]:
+    start, duration, step = spec
+    return duration, step, start  # SlidingWindow(duration, step, start)
+
+
+def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
+                 count: SlidingWindowFeature) -> SlidingWindowFeature:
+    """Chunk-level local speakers -> global clusters, then pyannote's frame-level aggregation."""
+    num_chunks, num_frames, _ = segmentations.data.shape
+    num_clusters = int(np.max(hard)) + 1
+    clustered = np.full((num_chunks, num_frames, num_clusters), np.nan)
+    for c, (cluster, (_, segmentation)) in enumerate(zip(hard, segmentations)):
+        for k in np.unique(cluster):
+            if k >= 0:
+                clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+    return SpeakerDiarizationMixin.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window),
+                                                  count)
 
 
 class _StepHook:
@@ -201,11 +283,12 @@ class _StepHook:
         self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
 
 
-def to_diarization(overlapping: Annotation, exclusive: Annotation) -> Diarization:
-    """Convert pyannote annotations into our schema (sorted by start time)."""
+def to_diarization(overlapping: Annotation, exclusive: Annotation, duration: float | None = None) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time, cropped to [0, duration])."""
     def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
         items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
                  for turn, _, label in annotation.itertracks(yield_label=True)]
+        items = crop_segments(items, duration) if duration is not None else items
         return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
 
     overlapping_segments = segments(overlapping)

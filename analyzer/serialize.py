@@ -16,7 +16,7 @@ from analyzer.errors import InputFormatError
 from analyzer.fileio import write_text_atomic
 from analyzer.schema import (
     SCHEMA_VERSION, DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
-    Recording, SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord,
+    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord,
     TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word,
 )
 
@@ -120,7 +120,8 @@ def result_from_dict(data: dict[str, Any]) -> SessionResult:
 def _build_result(data: dict[str, Any]) -> SessionResult:
     segments = lambda items: tuple(from_plain(SpeakerSegment, s) for s in items)  # noqa: E731
     diarization = from_plain(Diarization, data["diarization"],
-                             {"segments": segments, "exclusive": segments})
+                             {"segments": segments, "exclusive": segments,
+                              "confidence": lambda items: tuple(from_plain(SpeakerConfidence, c) for c in items)})
     words = tuple(SpeakerWord(word=Word(w["start"], w["end"], w["text"], w.get("probability", 1.0)),
                               speaker=w.get("speaker"), coverage=w.get("coverage", 0.0))
                   for w in data.get("words", []))

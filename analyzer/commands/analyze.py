@@ -103,13 +103,25 @@ def print_summary(result: SessionResult) -> None:
     """A per-speaker table with the verdict and its reasons."""
     metrics = result.metrics
     table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
-    for column in ("speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"):
+    from analyzer.metrics.confidence import confidence_label, count_note, speaker_doubts
+
+    columns = ["speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"]
+    measured = bool(result.diarization.confidence)
+    if measured:
+        columns.append("distinct person")
+    for column in columns:
         table.add_column(column, justify="left" if column == "speaker" else "right")
     for s in metrics.speakers if metrics else ():
         name = result.speaker_names.get(s.speaker, s.speaker)
+        extra = [("-" if s.silent_attendee else confidence_label(result, s.speaker))] if measured else []
         table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
-                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)))
+                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)), *extra)
     console.print(table)
+    note = count_note(result)
+    if note:
+        console.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
+        for doubt in speaker_doubts(result).values():
+            console.print(f"  ⚠ {doubt}", highlight=False, markup=False)
     if metrics:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
         for reason in metrics.verdict.reasons:

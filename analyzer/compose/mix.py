@@ -38,6 +38,7 @@ class ComposedMeeting:
     segments: tuple[SpeakerSegment, ...]
     interruptions: tuple[Interruption, ...]
     backchannels: tuple[Backchannel, ...]
+    room: dict[str, Any] | None = None  # far-field rendering: rt60, size, snr_db, distances (m)
 
     @property
     def duration(self) -> float:
@@ -98,9 +99,9 @@ def compose_meeting(scenario: Scenario) -> ComposedMeeting:
             interruptions.append(Interruption(time=round(inside.start, 3), interrupter=step.who,
                                               interrupted=floor.speaker, type="unsuccessful",
                                               overlap=round(inside.end - inside.start, 3)))
-    samples, segments = _mix(placed, scenario, rng)
+    samples, segments, room = _mix(placed, scenario, rng)
     return ComposedMeeting(scenario=scenario, samples=samples, segments=segments,
-                           interruptions=tuple(interruptions), backchannels=tuple(backchannels))
+                           interruptions=tuple(interruptions), backchannels=tuple(backchannels), room=room)
 
 
 def _next_floor_kind(steps: tuple[Step, ...], index: int) -> str | None:
@@ -147,22 +148,44 @@ def _inside_step(step: Step, floor: _Placed | None, voice: Voice, rng: np.random
 
 
 def _mix(placed: list[_Placed], scenario: Scenario,
-         rng: np.random.Generator) -> tuple[np.ndarray, tuple[SpeakerSegment, ...]]:
+         rng: np.random.Generator) -> tuple[np.ndarray, tuple[SpeakerSegment, ...], dict[str, Any] | None]:
     total = max(p.end for p in placed) + TAIL_S
-    mix = np.zeros(int(np.ceil(total * SAMPLE_RATE)), dtype=np.float32)  # (samples,)
+    length = int(np.ceil(total * SAMPLE_RATE))
+    tracks: dict[str, np.ndarray] = {}  # person -> dry samples on the timeline
     segments = []
     for turn in placed:
+        track = tracks.setdefault(turn.speaker, np.zeros(length, dtype=np.float32))
         for offset, samples in turn.pieces:
             first = int(round((turn.start + offset) * SAMPLE_RATE))
-            mix[first: first + len(samples)] += samples
+            track[first: first + len(samples)] += samples
             segments.append(SpeakerSegment(round(first / SAMPLE_RATE, 3),
                                            round((first + len(samples)) / SAMPLE_RATE, 3), turn.speaker))
+    ordered = tuple(sorted(segments, key=lambda s: (s.start, s.speaker)))
+    if scenario.room is not None:
+        mix, distances = _in_room(tracks, segments, scenario, rng, length)
+        room = scenario.room
+        return mix, ordered, {"rt60": room.rt60, "size": list(room.size), "snr_db": room.snr_db,
+                              "distances": distances}
+    mix = np.sum(list(tracks.values()), axis=0).astype(np.float32) if tracks else np.zeros(length, np.float32)
     if scenario.noise_dbfs is not None:
         mix += rng.normal(0.0, 10 ** (scenario.noise_dbfs / 20), size=len(mix)).astype(np.float32)
     peak = float(np.max(np.abs(mix))) if len(mix) else 0.0
     if peak > 0.99:  # one global scale keeps the level differences between people
         mix *= np.float32(0.99 / peak)
-    return mix, tuple(sorted(segments, key=lambda s: (s.start, s.speaker)))
+    return mix, ordered, None
+
+
+def _in_room(tracks: dict[str, np.ndarray], segments: list[SpeakerSegment], scenario: Scenario,
+             rng: np.random.Generator, length: int) -> tuple[np.ndarray, dict[str, float]]:
+    from analyzer.compose.room import default_distances, render
+
+    speakers = [p.name for p in scenario.people if p.name in tracks]
+    distances = default_distances(speakers, rng)
+    distances.update({p.name: p.distance for p in scenario.people if p.name in tracks and p.distance})
+    mask = np.zeros(length, dtype=bool)
+    for seg in segments:
+        mask[int(seg.start * SAMPLE_RATE): int(seg.end * SAMPLE_RATE)] = True
+    return render({name: tracks[name] for name in speakers}, distances, scenario.room, mask, rng), distances
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -210,4 +233,4 @@ def meeting_events(meeting: ComposedMeeting) -> dict[str, Any]:
                            "type": i.type, "overlap": i.overlap} for i in meeting.interruptions],
         "backchannels": [{"time": b.time, "speaker": b.speaker, "listener": b.listener,
                           "duration": b.duration} for b in meeting.backchannels],
-    }
+    } | ({"room": meeting.room} if meeting.room is not None else {})

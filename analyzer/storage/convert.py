@@ -16,7 +16,8 @@ from typing import Any
 from analyzer.exports import directive_total
 from analyzer.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
-    SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
+    SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow,
+    Transcript,
     TranscriptSegment, Turn, Verdict, Word,
 )
 from analyzer.storage.models import (
@@ -85,6 +86,9 @@ def speaker_rows(result: SessionResult) -> list[SpeakerRow]:
             row.interruptions_received = sum(s.interruptions_received.values())
             row.directives = directive_total(s.directives)
             row.stats = asdict(s)
+        confidence = result.diarization.confidence_of(label)
+        if confidence is not None:
+            row.confidence, row.confidence_detail = confidence.confidence, asdict(confidence)
         rows.append(row)
     return rows
 
@@ -151,7 +155,9 @@ def _diarization(row: SessionRow) -> Diarization:
     track = {False: [], True: []}
     for s in row.segments:
         track[bool(s.exclusive)].append(SpeakerSegment(s.start, s.end, s.speaker))
-    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers))
+    confidence = tuple(_known(SpeakerConfidence, s.confidence_detail) for s in row.speakers
+                       if s.confidence_detail is not None)
+    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers), confidence)
 
 
 def _metrics(row: SessionRow) -> SessionMetrics | None:

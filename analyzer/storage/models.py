@@ -124,6 +124,10 @@ class SpeakerRow(_SessionChild, Base):
     interruptions_received: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     directives: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     stats: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+    # how sure the diarization is that this label is one distinct person (0-1), and the details
+    # (schema.SpeakerConfidence: nearest label, similarities, "same as", "maybe two"); None: not measured
+    confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    confidence_detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
 
     person: Mapped[Optional[PersonRow]] = relationship()
 

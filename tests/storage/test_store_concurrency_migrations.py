@@ -22,14 +22,14 @@ WORKERS, PER_WORKER = 4, 5
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_speaker_confidence.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003_speaker_confidence"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -50,7 +50,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
         session.add(row)
     engine.dispose()
     with SessionStore(db_url) as store:  # opening upgrades to head
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == head_revision()
         assert "ix_sessions_group_recorded" in {i["name"] for i in inspect(store.engine).get_indexes("sessions")}
         (summary,) = store.list_sessions("team")
         assert store.load(summary.id) == make_result("old")  # names were not linked by the raw insert
@@ -70,8 +70,35 @@ def test_downgrade_to_base_and_up_again(db_url):
     command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_upgrade_from_0002_keeps_sessions_and_stores_speaker_confidence(db_url):
+    from dataclasses import replace
+
+    from analyzer.schema import SpeakerConfidence
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    old = make_result("before")
+    with Session(engine) as session, session.begin():  # written before the confidence columns existed
+        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="before",
+                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
+                         version=1, config_hash="b" * 16)
+        fill_session_row(row, old)  # no confidence measured: the ORM leaves the new columns out
+        session.add(row)
+    engine.dispose()
+    with SessionStore(db_url) as store:
+        assert current_revision(store.engine) == head_revision()
+        (summary,) = store.list_sessions("team")
+        assert store.load(summary.id).diarization.confidence == ()
+        labels = old.diarization.speakers
+        sure = SpeakerConfidence(labels[0], 0.91, 40, labels[1], 0.12, 0.7)
+        doubt = SpeakerConfidence(labels[1], 0.35, 6, labels[0], 0.66, None, same_as=labels[0])
+        new = replace(make_result("after"), diarization=replace(old.diarization, confidence=(sure, doubt)))
+        stored = store.load(store.save(new, group="team"))
+        assert stored.diarization.confidence == (sure, doubt)
 
 
 def test_concurrent_worker_processes_lose_nothing(db_url):
