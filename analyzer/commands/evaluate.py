@@ -56,10 +56,16 @@ def evaluate(
     data_root: Optional[Path] = typer.Option(None, "--data-root", help="Where $DATA/ paths point "
                                              "(default: $FLOORSHARE_DATA_ROOT or ../shared/data)."),
     work: Path = typer.Option(Path("out/eval"), "--work", help="Folder for composed scenarios."),
+    feature_cache: Optional[Path] = typer.Option(
+        None, "--feature-cache", help="Keep each recording's segmentation and speaker embeddings in this folder "
+        "and reuse them on later runs (same models and segmentation step), so changing only clustering "
+        "settings re-runs in a fraction of the time."),
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
 ) -> None:
     """Run the pipeline on every recording of MANIFEST and score it against the references:
-    DER/JER, speaker count, share error, interruptions, verdict, WER."""
+    DER/JER and their split, speaker count, share error (mean and worst person), speaker changes
+    found, the quietest person's missed speech, interruptions, verdict (against the expected one
+    and the reference's own), WER."""
     from analyzer.commands.progress_bar import stage_progress
     from analyzer.evaluation.manifest import load_manifest
     from analyzer.evaluation.runner import evaluate_manifest, file_score_dict
@@ -69,6 +75,8 @@ def evaluate(
         config = o.build_config(config_file, device=device, asr_model=asr_model)
         loaded = load_manifest(manifest, data_root)
         analyzer = build_analyzer(config)
+        if feature_cache is not None:
+            analyzer.diarizer.cache_dir = feature_cache
         done: list = []
 
         def on_file(score) -> None:

@@ -50,8 +50,9 @@ def _read_index(cache: Path) -> dict[str, str]:
 
 
 def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: Path,
-         config: DiarizationConfig | None = None) -> None:
-    """Compute and store chunk features for every recording (skips those already cached)."""
+         config: DiarizationConfig | None = None, limit: int | None = None) -> None:
+    """Compute and store chunk features for every recording (skips those already cached; at most
+    ``limit`` new ones per call, so each run stays short)."""
     from analyzer.audio import load_audio
     from analyzer.diarize import PyannoteDiarizer
     from analyzer.evaluation.runner import compose_entry
@@ -61,9 +62,11 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
     for path in manifests:
         manifest = load_manifest(path, data_root)
         for entry in manifest.entries:
+            key = f"{manifest.name}/{entry.id}"
+            if key in index and (cache / index[key]).exists():
+                continue
             if entry.scenario is not None:
                 entry = compose_entry(entry, work / manifest.name)
-            key = f"{manifest.name}/{entry.id}"
             started = time.perf_counter()
             audio = load_audio(entry.audio)
             diarizer.features(audio)
@@ -72,6 +75,10 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
             index[key + "#audio"] = str(entry.audio)
             _index_path(cache).write_text(json.dumps(index, indent=1, sort_keys=True))
             print(f"{key}: {audio.duration:.0f} s audio, {time.perf_counter() - started:.1f} s", flush=True)
+            if limit is not None:
+                limit -= 1
+                if limit <= 0:
+                    return
 
 
 def load_cached(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: Path) -> list[CachedFile]:
@@ -186,9 +193,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--oracle", action="store_true", help="give the true speaker count")
     parser.add_argument("--per-file", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--limit", type=int, default=None, help="fill: at most this many new recordings")
     args = parser.parse_args(argv)
     if args.action == "fill":
-        fill(args.manifests, args.cache, args.data_root, args.work)
+        fill(args.manifests, args.cache, args.data_root, args.work, limit=args.limit)
         return
     files = load_cached(args.manifests, args.cache, args.data_root, args.work)
     results = []
