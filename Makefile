@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.floorshare-installed
 
-.PHONY: setup demo test test-fast dashboard bench clean
+.PHONY: setup demo test test-isa kernel-paths test-fast dashboard bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ demo: setup
 ## test: install everything and run the whole suite (unit, integration with the real models, dashboard)
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## test-isa: the real-model tests on the kernels an AVX2 AMD CPU runs (CTranslate2 AVX2 without MKL,
+## torch AVX2), forced on any x86-64 CPU with AVX2: a developer on AVX-512 sees what an AVX2 machine sees
+test-isa: setup
+	$(BIN)/python -m tests.kernels avx2-onednn -q -p no:cacheprovider -m integration
+
+## kernel-paths: the real-model figures behind the test bounds on each CPU kernel path (docs/accuracy.md)
+kernel-paths: setup
+	$(BIN)/python -m tests.kernel_paths
 
 ## test-fast: the pure unit tests only
 test-fast: $(STAMP)

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import wave
 from pathlib import Path
 
@@ -107,10 +106,15 @@ def test_four_hours_decode_within_the_memory_bound(four_hours: Path) -> None:
 def test_four_hours_refused_early_when_the_limit_is_lower(four_hours: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLOORSHARE_MAX_MEMORY_GB", "8")
-    started = time.monotonic()
+
+    def decode_called(*args, **kwargs):
+        raise AssertionError("the 4-hour file was decoded; it must be refused from its header")
+
+    # refused from the header, nothing decoded: checked by what ran, not by the clock (a busy CI
+    # machine may take any time)
+    monkeypatch.setattr(audio_module, "_decode_stream", decode_called)
     with pytest.raises(AudioError) as caught:
         load_audio(four_hours)  # the default check covers a whole analysis
-    assert time.monotonic() - started < 3.0  # refused from the header, nothing decoded
     message = str(caught.value)
     assert "\n" not in message and str(four_hours) in message
     assert "4.0 h of audio needs about 16.0 GB" in message
@@ -121,7 +125,8 @@ def test_four_hours_refused_early_when_the_limit_is_lower(four_hours: Path,
 def test_decode_only_limit_is_checked_too(four_hours: Path) -> None:
     report = run_child(four_hours, FLOORSHARE_MAX_MEMORY_GB="0.5")
     assert not report["ok"] and "needs about 0.9 GB" in report["error"]
-    assert report["seconds"] < 3.0 and report["peak"] - report["base"] < 200 << 20
+    # nothing decoded: a decode of 4 h would add 0.9 GB of samples (memory, not the clock, tells)
+    assert report["peak"] - report["base"] < 200 << 20, report
 
 
 def test_a_header_that_understates_the_length_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLES
+from tests.kernels import kernel_path
 
 SAMPLE = SAMPLES / "pyannote-sample" / "sample.wav"
 HOSTILE_ENV = {"PYANNOTE_METRICS_ENABLED": "1", "HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "0",
@@ -97,7 +98,8 @@ def offline_analysis(tmp_path_factory) -> dict:
 def test_full_analysis_succeeds_with_the_network_blocked(offline_analysis: dict) -> None:
     assert offline_analysis["exit_code"] == 0, offline_analysis["stderr"][-3000:]
     result = json.loads((offline_analysis["out"] / "sample" / "result.json").read_text())
-    assert len(result["diarization"]["speakers"]) >= 2 and len(result["words"]) > 20
+    assert len(result["diarization"]["speakers"]) >= 2 and len(result["words"]) > 20, (
+        f"{len(result['diarization']['speakers'])} speakers, {len(result['words'])} words ({kernel_path()})")
 
 
 @pytest.mark.integration

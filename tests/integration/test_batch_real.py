@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLES
+from tests.kernels import kernel_path
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,8 @@ def test_batch_of_the_samples_with_two_workers_then_a_rerun_skips_everything(tmp
     assert [(Path(f["path"]).name, f["status"]) for f in files] == [("tst00.wav", "ok"), ("sample.wav", "ok")]
     assert all(f["rtf"] and f["session_id"] for f in files)
     result = json.loads((out / "pyannote-sample" / "sample" / "result.json").read_text())
-    assert len(result["speakers"]) == 2 and result["verdict"]["label"]
+    assert len(result["speakers"]) == 2 and result["verdict"]["label"], (
+        f"{len(result['speakers'])} speakers on the sample ({kernel_path()})")
 
     second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stdout + second.stderr

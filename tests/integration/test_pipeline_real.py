@@ -11,8 +11,16 @@ from analyzer.references import read_stm
 from analyzer.rttm import read_rttm
 from analyzer.serialize import result_from_dict, result_to_dict
 from tests.conftest import SAMPLES
+from tests.kernels import kernel_path
 
 pytestmark = pytest.mark.integration
+
+# Bounds on real-model figures hold on every CPU kernel path: each is the worst path measured by
+# `python -m tests.kernel_paths` plus a stated margin (docs/accuracy.md, "Kernel paths").
+# Sample WER: 13.6 % (AVX2, MKL) to 23.5 % (AVX2, oneDNN: what AMD CPUs run); margin 4 words of 81.
+SAMPLE_WER_BOUND = 0.28
+# Sample DER: 5.6 % on every path measured; margin 4.4 points.
+SAMPLE_DER_BOUND = 0.10
 
 
 def test_telemetry_is_off_once_pyannote_is_imported():
@@ -22,7 +30,8 @@ def test_telemetry_is_off_once_pyannote_is_imported():
 
 
 def test_sample_has_two_speakers(sample_result):
-    assert sample_result.diarization.speakers and len(sample_result.diarization.speakers) == 2
+    found = len(sample_result.diarization.speakers)
+    assert found == 2, f"{found} speakers on the two-person sample ({kernel_path()})"
     assert len(sample_result.metrics.speakers) == 2
 
 
@@ -34,24 +43,28 @@ def test_both_diarization_tracks_stay_inside_the_recording(sample_result):
     assert all(t.end <= duration + 1e-6 for t in sample_result.turns)
 
 
-def test_sample_der_at_most_10_percent(sample_result):
+def test_sample_der_within_the_bound(sample_result):
     reference = read_rttm(SAMPLES / "pyannote-sample" / "sample.rttm")["sample"]
     score = DiarizationScorer().score(reference, sample_result.diarization.segments, uem=((0.0, 30.0),),
                                       uri="sample")
-    assert score.der <= 0.10, f"DER {score.der:.1%}"
+    assert score.der <= SAMPLE_DER_BOUND, f"DER {score.der:.1%} > {SAMPLE_DER_BOUND:.0%} ({kernel_path()})"
 
 
-def test_sample_wer_at_most_20_percent(sample_result):
+def test_sample_wer_within_the_bound(sample_result):
     reference = read_stm(SAMPLES / "pyannote-sample" / "sample.stm")
     hypothesis = " ".join(w.word.text for w in sample_result.words)
     errors = word_errors(reference.text, hypothesis)
-    assert errors.wer <= 0.20, f"WER {errors.wer:.1%}"
+    assert errors.wer <= SAMPLE_WER_BOUND, (
+        f"WER {errors.wer:.1%} ({errors.substitutions} substitutions, {errors.deletions} deletions, "
+        f"{errors.insertions} insertions of {errors.reference_words} words) > {SAMPLE_WER_BOUND:.0%} "
+        f"({kernel_path()})")
 
 
 def test_every_word_is_attributed_or_counted(sample_result):
     attributed = sum(1 for w in sample_result.words if w.speaker)
     assert attributed + sample_result.metrics.unattributed_words == len(sample_result.words)
-    assert attributed >= 0.9 * len(sample_result.words)
+    assert attributed >= 0.9 * len(sample_result.words), (
+        f"{attributed} of {len(sample_result.words)} words attributed ({kernel_path()})")
 
 
 def test_result_json_has_the_documented_keys_and_round_trips(sample_result):
@@ -69,7 +82,9 @@ def test_result_json_has_the_documented_keys_and_round_trips(sample_result):
 
 def test_ami_excerpt_finds_several_speakers(real_analyzer):
     result = real_analyzer.analyze_file(SAMPLES / "ami" / "tst00.wav")
-    assert 3 <= len(result.diarization.speakers) <= 6
+    found = len(result.diarization.speakers)
+    # 5 speakers on every kernel path measured (the reference has 4); the range allows one either way.
+    assert 3 <= found <= 6, f"{found} speakers on AMI tst00 ({kernel_path()})"
     assert max(s.end for s in result.diarization.segments) <= result.recording.duration  # cropped
     assert result.metrics.verdict.label in {"many_to_many", "hub_and_spoke", "one_to_many"}
     assert len(result.turns) >= 3
