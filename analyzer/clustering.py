@@ -119,16 +119,11 @@ class ClusterQuality:
 
 @dataclass(frozen=True, slots=True)
 class Clusters:
-    """``hard[c, s]``: cluster of local speaker ``s`` in chunk ``c`` (-2: inactive there).
-
-    ``margin[c, s]``: cosine similarity to its own centroid minus that to the next best one
-    (how clearly that local speaker is this person; NaN where inactive).
-    """
+    """``hard[c, s]``: cluster of local speaker ``s`` in chunk ``c`` (-2: inactive there)."""
 
     hard: np.ndarray
     centroids: np.ndarray
     quality: tuple[ClusterQuality, ...]
-    margin: np.ndarray | None = None
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -361,20 +356,7 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     hard = np.vectorize(lambda v: remap.get(int(v), -2))(hard) if len(used) < centroids.shape[0] else hard
     centroids = centroids[used]
     train_labels = hard[train]
-    return Clusters(hard, centroids, quality(x, train_labels, centroids), assignment_margin(embeddings, hard, centroids))
-
-
-def assignment_margin(embeddings: np.ndarray, hard: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """(chunks, speakers) similarity to the assigned centroid minus the best other one."""
-    sim = np.nan_to_num(_unit(embeddings) @ centroids.T, nan=-1.0)  # (C, S, K)
-    margin = np.full(hard.shape, np.nan)
-    if centroids.shape[0] < 2:
-        margin[hard >= 0] = 1.0
-        return margin
-    for c, s in zip(*np.nonzero(hard >= 0)):
-        own = sim[c, s, hard[c, s]]
-        margin[c, s] = own - np.max(np.delete(sim[c, s], hard[c, s]))
-    return margin
+    return Clusters(hard, centroids, quality(x, train_labels, centroids))
 
 
 def with_confidence(diarization: Diarization, clusters: Clusters, labels: dict[int, str],

@@ -47,7 +47,6 @@ class DiarizationConfig:
     min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
     spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
     merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
-    margin_scale: float = 0.0  # > 0: weigh each chunk's vote by its assignment margin / this (0: off)
     same_person_similarity: float = 0.6  # two speakers' voices this similar: "may be one person"
     two_people_similarity: float = 0.3  # a speaker's two halves this dissimilar: "may be two people"
     segmentation_step: float = 0.1  # fraction of the 10 s window

@@ -238,8 +238,7 @@ def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
     for limit in (None, 1):
         capped = SlidingWindowFeature(count.data if limit is None else np.minimum(count.data, limit).astype(np.int8),
                                       count.sliding_window)
-        weights = _weights(clusters.margin, config.margin_scale) if config.margin_scale > 0 else None
-        discrete = _reconstruct(segmentations, clusters.hard, capped, weights)
+        discrete = _reconstruct(segmentations, clusters.hard, capped)
         tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
     labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
     diarization = to_diarization(tracks[0].rename_labels(labels), tracks[1].rename_labels(labels),
@@ -252,16 +251,8 @@ def _window(spec: tuple[float, float, float]) -> tuple[float, float, float]:
     return duration, step, start  # SlidingWindow(duration, step, start)
 
 
-def _weights(margin: np.ndarray | None, scale: float) -> np.ndarray | None:
-    """Per (chunk, local speaker) weight: a local speaker that is barely closer to its person than to
-    another (a mix of two voices, as in quick exchanges) counts less when chunks are aggregated."""
-    if margin is None:
-        return None
-    return np.clip(np.nan_to_num(margin, nan=0.0) / scale, 0.05, 1.0)
-
-
 def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
-                 count: SlidingWindowFeature, weights: np.ndarray | None = None) -> SlidingWindowFeature:
+                 count: SlidingWindowFeature) -> SlidingWindowFeature:
     """Chunk-level local speakers -> global clusters, then pyannote's frame-level aggregation."""
     num_chunks, num_frames, _ = segmentations.data.shape
     num_clusters = int(np.max(hard)) + 1
@@ -269,9 +260,7 @@ def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
     for c, (cluster, (_, segmentation)) in enumerate(zip(hard, segmentations)):
         for k in np.unique(cluster):
             if k >= 0:
-                chosen = cluster == k
-                activity = segmentation[:, chosen] if weights is None else segmentation[:, chosen] * weights[c, chosen]
-                clustered[c, :, k] = np.max(activity, axis=1)
+                clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
     return SpeakerDiarizationMixin.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window),
                                                   count)
 

@@ -56,7 +56,7 @@ class Analyzer:
     def analyze_audio(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
-        diarization = self.diarizer.diarize(audio, hook=hook, config=config.diarization)
+        diarization = self.diarizer.diarize(audio, hook=hook, config=bounded_by_attendees(config))
         transcript = self.transcriber.transcribe(audio, hook=hook, config=config.asr)
         hook("align", 0, 1)
         words = attribute_words(transcript.words(), diarization.exclusive, config.alignment.max_snap_s)
@@ -76,6 +76,17 @@ class Analyzer:
                           device=self.diarizer.device,
                           created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                           library_versions=library_versions())
+
+
+def bounded_by_attendees(config: AnalysisConfig) -> DiarizationConfig:
+    """The diarization settings, with the number of attendees (silent ones included) as the most
+    speakers there can be when no count or upper bound was given."""
+    diarization = config.diarization
+    people = len(config.metrics.attendees)
+    if people and diarization.num_speakers is None and diarization.max_speakers is None \
+            and (diarization.min_speakers or 0) <= people:
+        return replace(diarization, max_speakers=people)
+    return diarization
 
 
 def complete_result(result: SessionResult, config: AnalysisConfig, unattributed: int) -> SessionResult:

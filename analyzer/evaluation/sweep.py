@@ -126,6 +126,8 @@ def score_files(files: Sequence[CachedFile], config: DiarizationConfig, oracle: 
         features = ChunkFeatures.load(f.features)
         cfg = replace(config, num_speakers=f.entry.num_speakers or (
             len({s.speaker for s in f.reference}) if oracle else None))
+        if f.attendees and cfg.num_speakers is None and cfg.max_speakers is None:
+            cfg = replace(cfg, max_speakers=len(f.attendees))  # as the pipeline does (bounded_by_attendees)
         started = time.perf_counter()
         diarization = assemble(features, cfg)
         elapsed = time.perf_counter() - started

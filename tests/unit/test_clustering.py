@@ -134,3 +134,21 @@ def test_chunk_features_round_trip(tmp_path):
     assert np.array_equal(back.segmentations, features.segmentations)
     assert np.allclose(back.embeddings, features.embeddings, equal_nan=True)
     assert back.chunks == features.chunks and back.frames == features.frames and back.duration == 14.5
+
+
+def test_attendees_bound_the_speaker_count_unless_a_count_is_given():
+    from analyzer.config import AnalysisConfig
+    from analyzer.pipeline import bounded_by_attendees
+
+    four = AnalysisConfig().with_updates(metrics={"attendees": ("a", "b", "c", "d")})
+    assert bounded_by_attendees(four).max_speakers == 4
+    assert bounded_by_attendees(four.with_updates(diarization={"num_speakers": 5})).max_speakers is None
+    assert bounded_by_attendees(four.with_updates(diarization={"max_speakers": 3})).max_speakers == 3
+    assert bounded_by_attendees(AnalysisConfig()).max_speakers is None
+
+
+def test_an_upper_bound_caps_the_clusters():
+    people = _people(5)
+    emb, seg = _features(_meeting(5, 80), people)
+    assert cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2)).centroids.shape[0] == 5
+    assert cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2), max_clusters=3).centroids.shape[0] == 3
