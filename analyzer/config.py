@@ -47,8 +47,9 @@ class DiarizationConfig:
     min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
     spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
     merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
-    same_person_similarity: float = 0.6  # two speakers' voices this similar: "may be one person"
-    two_people_similarity: float = 0.3  # a speaker's two halves this dissimilar: "may be two people"
+    same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
+    two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
+    low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
     segmentation_step: float = 0.1  # fraction of the 10 s window
     segmentation_batch_size: int = 32
     embedding_batch_size: int = 32
@@ -158,6 +159,8 @@ def _build_section(cls: type, name: str, values: dict[str, Any]) -> Any:
 def _checked_value(section: str, key: str, value: Any, default: Any) -> Any:
     """Check a config value against its default's type (None defaults: int or str allowed)."""
     where = f"[{section}] {key} = {value!r}"
+    if key == "clustering_method" and value not in ("agglomerative", "spectral"):
+        raise ConfigError(f"{where}: must be agglomerative or spectral")
     if key == "attendees":
         if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
             raise ConfigError(f"{where}: give a list of names, e.g. attendees = [\"Ana\", \"Ben\"]")

@@ -10,9 +10,13 @@ speech may be counted as theirs), or when few clear samples back a speaker.
 
 from __future__ import annotations
 
+from analyzer.config import DiarizationConfig
 from analyzer.schema import SessionResult
 
-LOW_CONFIDENCE = 0.5
+
+def _low_confidence(result: SessionResult) -> float:
+    stored = (result.config or {}).get("diarization", {}) if isinstance(result.config, dict) else {}
+    return float(stored.get("low_confidence", DiarizationConfig().low_confidence))
 
 
 def speaker_doubts(result: SessionResult) -> dict[str, str]:
@@ -23,6 +27,7 @@ def speaker_doubts(result: SessionResult) -> dict[str, str]:
         return names.get(label, label)
 
     doubts: dict[str, str] = {}
+    low = _low_confidence(result)
     for c in result.diarization.confidence:
         if c.same_as:
             doubts[c.speaker] = (f"{name(c.speaker)} and {name(c.same_as)} sound very alike and may be the same "
@@ -30,7 +35,7 @@ def speaker_doubts(result: SessionResult) -> dict[str, str]:
         elif c.maybe_two:
             doubts[c.speaker] = (f"{name(c.speaker)} may be two people counted as one: their share may include "
                                  "someone else's speech.")
-        elif c.confidence < LOW_CONFIDENCE:
+        elif c.confidence < low:
             doubts[c.speaker] = (f"Few clear voice samples back {name(c.speaker)} (confidence {c.confidence:.0%}): "
                                  "treat this person's numbers with caution.")
     return doubts
