@@ -70,8 +70,9 @@ def crop_segments(segments: Iterable[SpeakerSegment], duration: float) -> list[S
     last speaker is credited with time that does not exist.
     """
     out = []
+    duration = np.floor(duration * 1000) / 1000  # segment times are kept to the millisecond
     for seg in segments:
-        start, end = max(0.0, seg.start), min(duration, seg.end)
+        start, end = max(0.0, seg.start), float(min(duration, seg.end))
         if end > start:
             out.append(seg if (start, end) == (seg.start, seg.end) else SpeakerSegment(start, end, seg.speaker))
     return out

@@ -213,7 +213,7 @@ class PyannoteDiarizer:
             count=np.asarray(count.data[:, 0], dtype=np.uint8),
             chunks=(chunks.start, chunks.duration, chunks.step),
             frames=(frames.start, frames.duration, frames.step),
-            duration=audio.duration)
+            duration=min(audio.duration, audio.recording.duration))  # what the result reports
         if cache is not None:
             features.save(cache)
         return features

@@ -123,6 +123,8 @@ def test_crop_keeps_every_segment_inside_the_recording():
                 SpeakerSegment(2.0, 3.0, "A")]
     cropped = crop_segments(segments, 30.0)
     assert cropped == [SpeakerSegment(0.0, 1.0, "A"), SpeakerSegment(5.0, 30.0, "B"), SpeakerSegment(2.0, 3.0, "A")]
+    # 480001 samples at 16 kHz: the recording reports 30.0 s; segments never pass it
+    assert max(s.end for s in crop_segments(segments, 480001 / 16000)) == 30.0
 
 
 def test_chunk_features_round_trip(tmp_path):
