@@ -14,7 +14,7 @@ import math
 import altair as alt
 import pandas as pd
 
-from analyzer.schema import SessionResult
+from analyzer.core.schema import SessionResult
 from dashboard import tables
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

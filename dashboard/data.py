@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analyzer.schema import SessionResult
+from analyzer.core.schema import SessionResult
 from analyzer.storage import SessionStore
 
 DB_ENV = "FLOORSHARE_DB"
@@ -106,7 +106,7 @@ def create_group(name: str) -> None:
 
 @st.cache_data(max_entries=32, ttl=600, show_spinner=False)
 def _export(url: str | None, session_id: int, fmt: str, title: str | None) -> str:
-    from analyzer.exports import export
+    from analyzer.formats.exports import export
 
     return export(_session(url, session_id), fmt, title=title)
 

@@ -1,7 +1,7 @@
 """The server's background analysis queue: one analysis at a time, the others wait.
 
 Analyses run on one worker thread, off Streamlit's script threads, so pages stay
-responsive and can poll a job's progress (a :class:`~analyzer.progress.RecordingHook`
+responsive and can poll a job's progress (a :class:`~analyzer.core.progress.RecordingHook`
 fed by the pipeline). The models are loaded once, on the first job, and kept.
 The queue is one object per server process (:func:`job_queue`, ``st.cache_resource``).
 """
@@ -18,10 +18,10 @@ from typing import Callable
 
 import streamlit as st
 
-from analyzer.audio import file_sha256
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError
-from analyzer.progress import STAGES, RecordingHook
+from analyzer.adapters.audio import file_sha256
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError
+from analyzer.core.progress import STAGES, RecordingHook
 from dashboard.uploads import StagedUpload
 
 log = logging.getLogger(__name__)
@@ -174,17 +174,17 @@ class JobQueue:
         if self._on_stored is not None:
             self._on_stored()
 
-    def _loaded_analyzer(self):  # noqa: ANN202 - analyzer.pipeline.Analyzer
+    def _loaded_analyzer(self):  # noqa: ANN202 - analyzer.pipeline.analysis.Analyzer
         with self._analyzer_lock:  # not self._lock: loading takes seconds and pages must keep polling
             if self._analyzer is None:
                 self._analyzer = self._analyzer_factory()
             return self._analyzer
 
 
-def load_analyzer():  # noqa: ANN201 - analyzer.pipeline.Analyzer
+def load_analyzer():  # noqa: ANN201 - analyzer.pipeline.analysis.Analyzer
     """The real analyzer with the pinned models (loaded once per process), telemetry and hub access off."""
-    from analyzer.pipeline import build_analyzer
-    from analyzer.privacy import enforce_offline
+    from analyzer.pipeline.analysis import build_analyzer
+    from analyzer.adapters.privacy import enforce_offline
 
     enforce_offline()
     return build_analyzer(AnalysisConfig())

@@ -6,9 +6,10 @@ import mimetypes
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
-from analyzer.exports import EXPORT_FORMATS, EXTENSIONS, display_name, with_names
-from analyzer.schema import SessionResult
+from analyzer.core.errors import AnalyzerError
+from analyzer.core.schema import SessionResult
+from analyzer.formats.exports import EXPORT_FORMATS, EXTENSIONS
+from analyzer.formats.names import display_name, with_names
 from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",

@@ -18,7 +18,7 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from analyzer.errors import AnalyzerError  # noqa: E402
+from analyzer.core.errors import AnalyzerError  # noqa: E402
 from dashboard import auth, data  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"

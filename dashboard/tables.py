@@ -1,6 +1,6 @@
 """Schema -> pandas tables: the numbers behind every chart of a session report.
 
-Pure functions of a :class:`~analyzer.schema.SessionResult` (no Streamlit, no
+Pure functions of a :class:`~analyzer.core.schema.SessionResult` (no Streamlit, no
 metric logic: they only reshape what :mod:`analyzer.metrics` computed). Speaker
 labels are replaced by the names the group gave them.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analyzer.exports import display_name, format_clock
-from analyzer.schema import SessionResult
+from analyzer.core.schema import SessionResult
+from analyzer.formats.names import display_name, format_clock
 
 
 def speaker_order(result: SessionResult, include_silent: bool = True) -> list[str]:

@@ -2,7 +2,7 @@
 
 The browser's file name is never used as a path: it is reduced to a safe base name.
 Whether a file is audio is decided by decoding its header with PyAV
-(:func:`analyzer.audio.probe_audio`), not by its extension. Each upload lives in its
+(:func:`analyzer.adapters.audio.probe_audio`), not by its extension. Each upload lives in its
 own temporary folder (mode 0700) that is removed when the analysis ends, fails, or
 the file is rejected.
 """
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from analyzer.audio import AUDIO_EXTENSIONS, probe_audio
-from analyzer.errors import AudioError, StorageError
+from analyzer.adapters.audio import AUDIO_EXTENSIONS, probe_audio
+from analyzer.core.errors import AudioError, StorageError
 
 UPLOAD_LIMIT_MB = 500  # also in .streamlit/config.toml (server.maxUploadSize) and `floorshare dashboard`
 UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)

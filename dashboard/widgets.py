@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analyzer.exports import format_clock
+from analyzer.formats.names import format_clock
 from dashboard import jobs
 
 REPORT_PAGE = "app_pages/report.py"

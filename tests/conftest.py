@@ -16,10 +16,10 @@ _TEST_HOME = tempfile.mkdtemp(prefix="floorshare-tests-")
 os.environ["XDG_DATA_HOME"] = _TEST_HOME
 os.environ["FLOORSHARE_DB"] = f"sqlite:///{_TEST_HOME}/sessions.db"
 
-from analyzer.audio import LoadedAudio  # noqa: E402
-from analyzer.config import AnalysisConfig, AsrConfig, DiarizationConfig  # noqa: E402
-from analyzer.progress import Hook, null_hook  # noqa: E402
-from analyzer.schema import (  # noqa: E402
+from analyzer.adapters.audio import LoadedAudio  # noqa: E402
+from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig  # noqa: E402
+from analyzer.core.progress import Hook, null_hook  # noqa: E402
+from analyzer.core.schema import (  # noqa: E402
     Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word,
 )
 
@@ -103,7 +103,7 @@ def tone_wav(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_analyzer():
     """The real pipeline with the pinned models, loaded once for the whole test session."""
-    from analyzer.pipeline import build_analyzer
+    from analyzer.pipeline.analysis import build_analyzer
 
     return build_analyzer(AnalysisConfig())
 

@@ -16,9 +16,10 @@ from analyzer.batch.ledger import FailureLedger
 from analyzer.batch.report import FAILED, OK
 from analyzer.batch.runner import BatchOptions, BatchRunner
 from analyzer.batch.tasks import DEFAULT_FACTORY
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 
 DEFAULT_SETUPS = (("local", 1), ("local", 2), ("ray", 2))
+CLUSTER = "ray cluster"  # the engine label of a setup run on the cluster given by ray_address
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +46,17 @@ class BenchRow:
 
 
 def bench_batch(discovery: Discovery, config: AnalysisConfig, *, setups=DEFAULT_SETUPS,
-                factory: str = DEFAULT_FACTORY, observe=None) -> list[BenchRow]:
+                factory: str = DEFAULT_FACTORY, observe=None, ray_address: str | None = None,
+                cluster_workers: int | None = None, cpus_per_worker: int | None = None) -> list[BenchRow]:
     """Run the batch once per ``(engine, workers)`` setup on the same recordings.
 
     Args:
         observe: optional ``observe(label, plan) -> context manager observer`` for progress.
+        ray_address: also run the Ray engine on this cluster (one more row, after the others),
+            with ``cluster_workers`` actors (None: as many as its nodes hold) of ``cpus_per_worker``.
     """
+    if ray_address:
+        setups = (*setups, (CLUSTER, cluster_workers or 0))
     from analyzer.storage import SessionStore
 
     rows = []
@@ -61,16 +67,20 @@ def bench_batch(discovery: Discovery, config: AnalysisConfig, *, setups=DEFAULT_
                 runner = BatchRunner(store, FailureLedger(Path(folder) / f"bench-{number}.failures.json"),
                                      config, BatchOptions())
                 plan = runner.plan(discovery)
-                engine = build_engine(kind, config, workers=workers, factory=factory)
+                if kind == CLUSTER:
+                    engine = build_engine("ray", config, workers=workers or None, ray_address=ray_address,
+                                          cpus_per_worker=cpus_per_worker, factory=factory)
+                else:
+                    engine = build_engine(kind, config, workers=workers, factory=factory)
                 if observe is None:
                     report = runner.run(plan, engine, workers=workers)
                 else:
-                    with observe(f"{kind} × {workers}", plan) as observer:
+                    with observe(f"{kind} × {workers or 'auto'}", plan) as observer:
                         report = runner.run(plan, engine, observer, workers=workers)
             finally:
                 store.close()
             analysed = [f for f in report.files if f.status == OK]
-            rows.append(BenchRow(kind, workers, len(analysed), report.count(FAILED),
+            rows.append(BenchRow(kind, getattr(engine, "actors_started", 0) or workers, len(analysed), report.count(FAILED),
                                  sum(f.duration for f in analysed), report.wall_seconds, report.startup_seconds,
                                  getattr(engine, "peak_worker_rss", None) or None))
     return rows

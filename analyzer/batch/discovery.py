@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.audio import AUDIO_EXTENSIONS, probe_audio
-from analyzer.errors import AnalyzerError, AudioError
+from analyzer.adapters.audio import AUDIO_EXTENSIONS, probe_audio
+from analyzer.core.errors import AnalyzerError, AudioError
 
 # Files that are never recordings and are not worth probing.
 SKIPPED_SUFFIXES = frozenset({".txt", ".md", ".rttm", ".stm", ".json", ".jsonl", ".csv", ".toml", ".yaml",

@@ -54,6 +54,12 @@ class BatchProgress:
 
     def started(self, report: FileReport) -> None:
         worker = report.worker or "?"
+        for other, current in list(self.current.items()):  # a retried file left its lost worker's line
+            if current is report and other != worker:
+                self.current.pop(other, None)
+                self.partial.pop(other, None)
+                if other in self.workers:
+                    self.progress.update(self.workers[other], description=f"  {other} lost", completed=0.0)
         self.current[worker] = report
         self.partial[worker] = 0.0
         label = f"  {worker} {_short(report.path)} · starting"
@@ -83,6 +89,10 @@ class BatchProgress:
         if worker in self.workers:
             self.progress.update(self.workers[worker], description=f"  {worker} idle", completed=1.0)
         self._refresh_overall()
+
+    def notice(self, text: str) -> None:
+        """A line above the bars, shown on a terminal and in logs alike (waiting for nodes, retries)."""
+        self.progress.console.print(text, highlight=False)
 
     def _refresh_overall(self) -> None:
         completed = self.done_seconds + sum(self.partial.values())

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import StorageError
+from analyzer.core.errors import StorageError
 
 
 @dataclass(frozen=True, slots=True)

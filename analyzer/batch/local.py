@@ -16,8 +16,8 @@ from typing import Iterator
 
 from analyzer.batch.local_worker import WorkerBroken, WorkerReady, worker_main
 from analyzer.batch.tasks import DEFAULT_FACTORY, BatchTask, Event, FileOutcome, FileStarted
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ModelError
 
 POLL_INTERVAL_S = 0.2
 STOP_GRACE_S = 3.0

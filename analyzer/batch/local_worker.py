@@ -41,7 +41,7 @@ def worker_main(worker: str, factory: str, config, threads: int, tasks, events) 
     import time
 
     from analyzer.batch.tasks import analyze_task, load_factory
-    from analyzer.errors import AnalyzerError
+    from analyzer.core.errors import AnalyzerError
 
     started = time.perf_counter()
     try:

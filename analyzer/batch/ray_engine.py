@@ -1,97 +1,65 @@
 """The Ray engine: actors that each hold loaded models analyse files; the driver is the single writer.
 
-The driver (this process) hands one file at a time to each idle actor, gathers stage updates
+The driver (this process) hands one file at a time to each ready actor, gathers stage updates
 from a small progress actor, and yields outcomes to the batch runner, which alone stores
 results. It starts a local Ray for the job, or joins an existing cluster (``address``).
-Actors read the audio from the path they are given, so on a cluster the files must be on
-storage every node mounts at the same path, or be shipped through the object store
-(``ship_audio``). See docs/scale-out.md.
+
+Losing a node is expected on a cluster: an actor that is lost (its node died, its process was
+killed, its result went with its node) gives its file back to the queue for another actor,
+up to :data:`MAX_ATTEMPTS` times, and a replacement actor is started wherever Ray finds room.
+A fixed-size cluster where no node can ever hold an actor stops the batch at once; only an
+autoscaler that can add nodes is waited for, with a notice while it does. See docs/scale-out.md.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-import tempfile
 import time
-from dataclasses import replace
+from collections import deque
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
-from analyzer.batch.tasks import DEFAULT_FACTORY, BatchTask, Event, FileOutcome, FileStarted, StageUpdate
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError, ConfigError, ModelError
+from analyzer.batch.placement import ActorNeeds, capacity, unplaceable
+from analyzer.batch.ray_actor import AnalyzerActor, ProgressBoard, first_line
+from analyzer.batch.ray_connect import cluster_autoscales, cluster_nodes, connect
+from analyzer.batch.resources import WORKER_MEMORY_BYTES
+from analyzer.batch.tasks import DEFAULT_FACTORY, BatchTask, Event, FileOutcome, FileRetried, FileStarted, Notice
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError, ModelError
+
+__all__ = ["AnalyzerActor", "ProgressBoard", "RayEngine", "connect"]
 
 WAIT_INTERVAL_S = 0.25
-READY_TIMEOUT_S = 600.0  # actors waiting for a node (autoscaling) or loading models
-LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024  # results are small; leave the memory to the models
-AUTH_MODE_ENV = "RAY_AUTH_MODE"
-AUTH_TOKEN_ENV = "RAY_AUTH_TOKEN"
-AUTH_TOKEN_PATH_ENV = "RAY_AUTH_TOKEN_PATH"
+NODE_CHECK_INTERVAL_S = 2.0  # how often the driver looks for dead nodes and room for actors
+PLACEMENT_TIMEOUT_S = 600.0  # how long the batch waits for room for a first actor (autoscaling, busy nodes)
+FIRST_NOTICE_S = 10.0
+NOTICE_INTERVAL_S = 30.0
+MAX_ATTEMPTS = 3  # a file whose actor is lost goes to another actor, up to this many tries in all
+THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-class AnalyzerActor:
-    """Holds one analyzer (models loaded once) and analyses the files it is sent."""
+@dataclass
+class _Member:
+    """One actor of the pool and what the driver knows of it."""
 
-    def __init__(self, factory: str, config: AnalysisConfig, worker: str, board) -> None:
-        from analyzer.batch.tasks import load_factory
+    name: str
+    handle: object
+    placed_ref: object | None  # where() until it answers: the actor was placed on a node
+    ready_ref: object | None = None  # load() until the models are loaded
+    node: str = ""
+    node_id: str = ""
+    created: float = field(default_factory=time.monotonic)
 
-        self.worker, self.board = worker, board
-        self.load_error: str | None = None
-        try:
-            self.analyzer = load_factory(factory)(config)
-        except AnalyzerError as exc:  # reported by ready(), so the driver shows the real message
-            self.load_error = str(exc)
-        except Exception as exc:  # noqa: BLE001
-            self.load_error = f"{type(exc).__name__}: {_first_line(exc)}"
-
-    def ready(self) -> str | None:
-        """None when the models are loaded, else why they could not be."""
-        return self.load_error
-
-    def analyze(self, task: BatchTask, audio: bytes | None = None, shown_path: str | None = None) -> FileOutcome:
-        """Analyse ``task.path`` (absolute), or the shipped ``audio`` bytes written to a temporary file.
-
-        Results and errors name ``shown_path``, the path as the user gave it on the driver.
-        """
-        from analyzer.batch.tasks import analyze_task
-
-        def send(update: StageUpdate) -> None:
-            self.board.report.remote(update)
-
-        shown_path = shown_path or task.path
-        if audio is None:
-            return _renamed(analyze_task(self.analyzer, task, self.worker, send), task.path, shown_path)
-        with tempfile.TemporaryDirectory(prefix="floorshare-") as folder:
-            local = Path(folder) / Path(task.path).name
-            local.write_bytes(audio)
-            outcome = analyze_task(self.analyzer, replace(task, path=str(local)), self.worker, send)
-        return _renamed(outcome, str(local), shown_path)
+    @property
+    def ready(self) -> bool:
+        return self.placed_ref is None and self.ready_ref is None
 
 
-def _renamed(outcome: FileOutcome, used: str, shown: str) -> FileOutcome:
-    """Put the driver's path back into a result or an error message."""
-    if used == shown:
-        return outcome
-    if outcome.result is not None:
-        recording = replace(outcome.result.recording, path=shown)
-        return replace(outcome, result=replace(outcome.result, recording=recording))
-    return replace(outcome, error=(outcome.error or "").replace(used, shown))
-
-
-class ProgressBoard:
-    """Collects stage updates from the actors until the driver drains them."""
-
-    def __init__(self) -> None:
-        self.updates: list[StageUpdate] = []
-
-    def report(self, update: StageUpdate) -> None:
-        self.updates.append(update)
-
-    def drain(self) -> list[StageUpdate]:
-        updates, self.updates = self.updates, []
-        return updates
+@dataclass
+class _Running:
+    name: str
+    task: BatchTask
+    submitted: float
 
 
 class RayEngine:
@@ -99,7 +67,7 @@ class RayEngine:
 
     Args:
         config: the analysis settings.
-        workers: number of actors; None: as many as the cluster's CPUs (or GPUs) allow.
+        workers: number of actors; None: as many as the cluster's nodes hold.
         threads: CPUs reserved by each actor (and its torch/CTranslate2 threads).
         address: an existing cluster (``ray://host:10001`` or ``host:6379``); None starts a local Ray.
         num_cpus: CPUs of the local Ray (ignored with ``address``).
@@ -117,13 +85,21 @@ class RayEngine:
         self.address, self.num_cpus, self.gpus_per_worker = address, num_cpus, gpus_per_worker
         self.ship_audio, self.factory = ship_audio, factory
         self.startup_seconds: float | None = None
+        self.actors_started = 0  # the pool's size in the last run (the cluster decides without workers)
+
+    @property
+    def needs(self) -> ActorNeeds:
+        """What one actor asks for: its CPUs, a GPU on CUDA, and (on a cluster) its memory."""
+        gpus = self.gpus_per_worker if self.config.device == "cuda" else 0.0
+        # On a local Ray the worker count already follows free memory (resources.default_workers).
+        return ActorNeeds(cpus=self.threads, gpus=gpus, memory=WORKER_MEMORY_BYTES if self.address else 0)
 
     def run(self, tasks: list[BatchTask]) -> Iterator[Event]:
-        """Yield stage updates and one :class:`FileOutcome` per task, in completion order.
+        """Yield stage updates, retries and one :class:`FileOutcome` per task, in completion order.
 
         Raises:
-            ConfigError: the cluster cannot be reached or refuses the connection.
-            ModelError: the actors cannot load the models.
+            ConfigError: the cluster cannot be reached, or no node of a fixed-size cluster can hold an actor.
+            ModelError: the actors cannot load the models, or none found room in time.
         """
         if not tasks:
             return
@@ -132,162 +108,258 @@ class RayEngine:
         begun = time.perf_counter()
         started_here = connect(self.address, self.num_cpus)
         try:
-            yield from self._run_connected(ray, tasks, begun)
+            yield from _Scheduler(self, ray, tasks, begun).run()
         finally:
             if started_here:
                 ray.shutdown()
 
-    def _run_connected(self, ray, tasks: list[BatchTask], begun: float) -> Iterator[Event]:
-        from ray.exceptions import RayActorError, RayError
 
-        board = ray.remote(num_cpus=0)(ProgressBoard).remote()
-        count = min(len(tasks), self.workers or self._cluster_workers(ray))
-        actors = {f"r{n + 1}": self._actor(ray, f"r{n + 1}", board) for n in range(count)}
-        self._wait_ready(ray, actors)
-        self.startup_seconds = time.perf_counter() - begun
-        pending, running = list(reversed(tasks)), {}
-        try:
-            yield from self._submit_idle(ray, actors, pending, running)
-            while running:
-                done, _ = ray.wait(list(running), num_returns=1, timeout=WAIT_INTERVAL_S)
-                yield from ray.get(board.drain.remote())
-                for ref in done:
-                    name, task, submitted = running.pop(ref)
-                    try:
-                        yield ray.get(ref)
-                    except RayActorError as exc:
-                        yield _died(task, name, submitted, exc)
-                        actors[name] = self._actor(ray, name, board)
-                        self._wait_ready(ray, {name: actors[name]})
-                    except RayError as exc:
-                        yield _died(task, name, submitted, exc)
-                yield from self._submit_idle(ray, actors, pending, running)
-        finally:
-            for actor in actors.values():
-                ray.kill(actor)
-            ray.kill(board)
+class _Scheduler:
+    """One batch on a connected Ray: the actor pool, the queue and the files in flight."""
 
-    def _actor(self, ray, name: str, board):
-        gpus = self.gpus_per_worker if self.config.device == "cuda" else 0
-        remote_class = ray.remote(num_cpus=self.threads, num_gpus=gpus, max_restarts=0)(AnalyzerActor)
-        env = {"env_vars": {name: str(self.threads) for name in
-                            ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
-        return remote_class.options(runtime_env=env).remote(self.factory, self.config, name, board)
-
-    def _cluster_workers(self, ray) -> int:
-        resources = ray.cluster_resources()
-        if self.config.device == "cuda":
-            return max(1, int(resources.get("GPU", 0) // max(self.gpus_per_worker, 1e-6)))
-        return max(1, int(resources.get("CPU", 1) // self.threads))
-
-    @staticmethod
-    def _wait_ready(ray, actors: dict, timeout: float = READY_TIMEOUT_S) -> None:
-        """Wait for actors to load their models; drop (kill) those not placed in time.
-
-        Raises:
-            ModelError: an actor failed to load the models, or none became ready.
-        """
+    def __init__(self, engine: RayEngine, ray, tasks: list[BatchTask], begun: float) -> None:
         from ray.exceptions import RayError
 
-        refs = {actor.ready.remote(): name for name, actor in actors.items()}
-        ready, late = ray.wait(list(refs), num_returns=len(refs), timeout=timeout)
+        self.engine, self.ray, self.begun, self.RayError = engine, ray, begun, RayError
+        self.needs = engine.needs
+        self.autoscaling = bool(engine.address) and cluster_autoscales(ray)
+        self.pending: deque[BatchTask] = deque(tasks)
+        self.running: dict[object, _Running] = {}
+        self.members: dict[str, _Member] = {}
+        self.attempts: dict[int, int] = {}
+        self.numbered = 0
+        self.board = None
+        self.dead_nodes: set[str] = set()
+        self.last_node_check = 0.0
+        self.stalled_since: float | None = None
+        self.last_notice = 0.0
+
+    def run(self) -> Iterator[Event]:
+        nodes = cluster_nodes(self.ray)
+        problem = unplaceable(nodes, self.needs)
+        if problem and not self.autoscaling:
+            raise ConfigError(f"{problem}; it has no autoscaler that could add a bigger node, so the batch "
+                              f"stops now: start nodes with more resources or lower --cpus-per-worker")
+        count = min(len(self.pending), self.engine.workers or max(1, capacity(nodes, self.needs)))
+        self.engine.actors_started = count
+        self.replacements_left = 2 * count + 2
+        self.board = self._board()
+        for _ in range(count):
+            self._start_member()
         try:
-            errors = [error for error in ray.get(ready) if error]
-        except RayError as exc:
-            errors = [_first_line(exc)]
-        if errors:
-            raise ModelError(f"Ray workers could not load the models ({errors[0]}); run `floorshare models "
-                             "verify` on every node and check each has ~2.5 GB free per actor")
-        if not ready:
-            raise ModelError(f"no Ray worker started within {timeout:.0f} s: the cluster has no room for an "
-                             "actor (2 CPUs and ~2.5 GB each, 1 GPU with --device cuda); add nodes or "
-                             "lower --workers")
-        for ref in late:
-            ray.kill(actors.pop(refs[ref]))
+            while self.pending or self.running:
+                yield from self._step()
+        finally:
+            for member in self.members.values():
+                self._kill(member.handle)
+            if self.board is not None:
+                self._kill(self.board)
 
-    def _submit_idle(self, ray, actors: dict, pending: list[BatchTask], running: dict) -> Iterator[Event]:
-        busy = {name for name, _, _ in running.values()}
-        for name, actor in actors.items():
-            if name in busy or not pending:
+    # -- one turn of the loop ---------------------------------------------------------------
+
+    def _step(self) -> Iterator[Event]:
+        waiting = list(self.running) + [ref for m in self.members.values()
+                                        for ref in (m.placed_ref, m.ready_ref) if ref is not None]
+        done = self.ray.wait(waiting, num_returns=1, timeout=WAIT_INTERVAL_S)[0] if waiting else []
+        if done:  # everything ready now, so no actor waits behind a busy one
+            done = self.ray.wait(waiting, num_returns=len(waiting), timeout=0)[0]
+        if not waiting:
+            time.sleep(WAIT_INTERVAL_S)
+        yield from self._drain_board()
+        for ref in done:
+            if ref in self.running:
+                yield from self._collect(ref)
                 continue
-            task = pending.pop()
-            audio = Path(task.path).read_bytes() if self.ship_audio else None
+            member = next((m for m in self.members.values() if ref in (m.placed_ref, m.ready_ref)), None)
+            if member is not None:  # else its actor was dropped meanwhile (lost with its node)
+                self._member_answered(member, ref)
+        yield from self._check_nodes()
+        yield from self._submit_idle()
+        yield from self._check_stalled()
+
+    def _collect(self, ref) -> Iterator[Event]:
+        run = self.running.pop(ref)
+        try:
+            outcome = self.ray.get(ref)
+        except self.RayError as exc:
+            yield from self._lost(run, exc)
+            return
+        member = self.members.get(run.name)
+        yield replace(outcome, node=outcome.node or (member.node if member else None))
+
+    def _member_answered(self, member: _Member, ref) -> None:
+        try:
+            answer = self.ray.get(ref)
+        except self.RayError:  # the actor died before it was ready (its node went away)
+            self._drop(member.name)
+            return
+        if member.placed_ref is not None and ref == member.placed_ref:
+            member.node, member.node_id = answer
+            member.placed_ref, member.ready_ref = None, member.handle.load.remote()
+            return
+        if answer:
+            raise ModelError(f"Ray workers could not load the models ({answer}); run `floorshare models verify` "
+                             f"on every node and check each has ~2.5 GB free per actor")
+        member.ready_ref = None
+        if self.engine.startup_seconds is None:
+            self.engine.startup_seconds = time.perf_counter() - self.begun
+
+    def _lost(self, failed: _Running, exc: Exception) -> Iterator[Event]:
+        """An actor's call failed at the Ray level: its file goes back to the queue (bounded)."""
+        name = failed.name
+        member = self.members.get(name)
+        where = f" on {member.node}" if member and member.node else ""
+        node_gone = member is not None and member.node_id in self.dead_nodes
+        reason = f"Ray worker {name}{where} was lost ({'its node died' if node_gone else _cause(exc)})"
+        others = [ref for ref, run in self.running.items() if run.name == name]
+        runs = [failed, *(self.running.pop(ref) for ref in others)]
+        for run in runs:
+            yield from self._requeue(run, reason)
+        self._drop(name)
+
+    def _requeue(self, run: _Running, reason: str) -> Iterator[Event]:
+        task = run.task
+        tries = self.attempts.get(task.index, 0) + 1
+        self.attempts[task.index] = tries
+        if tries < MAX_ATTEMPTS:
+            self.pending.appendleft(task)
+            yield FileRetried(task.index, run.name, reason)
+            return
+        yield FileOutcome(task.index, run.name, time.perf_counter() - run.submitted, file_specific=False,
+                          error=f"{task.path}: {tries} Ray workers were lost while analysing it (last: {reason}); "
+                                "run the batch again to retry it, or analyse it alone")
+
+    def _drop(self, name: str) -> None:
+        """Forget a lost actor and start a replacement wherever Ray finds room."""
+        member = self.members.pop(name, None)
+        if member is None:
+            return
+        self._kill(member.handle)
+        if self.replacements_left > 0 and (self.pending or self.running):
+            self.replacements_left -= 1
+            self._start_member()
+
+    def _check_nodes(self) -> Iterator[Event]:
+        """Every few seconds: notice dead nodes (their actors are lost) and whether any node still fits one."""
+        now = time.monotonic()
+        if now - self.last_node_check < NODE_CHECK_INTERVAL_S:
+            return
+        self.last_node_check = now
+        try:
+            nodes = cluster_nodes(self.ray)
+        except Exception:  # noqa: BLE001 - the GCS is briefly unreachable: look again next time
+            return
+        self.dead_nodes |= {node.node_id for node in nodes if not node.alive}
+        for member in [m for m in self.members.values() if m.node_id and m.node_id in self.dead_nodes]:
+            lost = [run for run in self.running.values() if run.name == member.name]
+            reason = f"Ray worker {member.name} on {member.node} was lost (its node died)"
+            for ref in [ref for ref, run in self.running.items() if run.name == member.name]:
+                self.running.pop(ref)
+            for run in lost:
+                yield from self._requeue(run, reason)
+            self._drop(member.name)
+        if not self.autoscaling and not any(m.ready for m in self.members.values()):
+            problem = unplaceable(nodes, self.needs)
+            if problem and self.pending:
+                raise ConfigError(f"{problem.replace('no node', 'no node left', 1)}; the cluster has no autoscaler, "
+                                  "so the remaining files cannot be analysed: start a node and run the batch again")
+
+    def _submit_idle(self) -> Iterator[Event]:
+        busy = {run.name for run in self.running.values()}
+        for member in list(self.members.values()):
+            if not member.ready or member.name in busy or not self.pending:
+                continue
+            task = self.pending.popleft()
+            audio = None
+            if self.engine.ship_audio:
+                try:
+                    audio = Path(task.path).read_bytes()
+                except OSError as exc:
+                    yield FileOutcome(task.index, member.name, 0.0, file_specific=False,
+                                      error=f"{task.path}: cannot be read on the driver to ship it "
+                                            f"({exc.strerror}); check the file")
+                    continue
             absolute = replace(task, path=str(Path(task.path).absolute()))  # actors may run elsewhere
-            running[actor.analyze.remote(absolute, audio, task.path)] = (name, task, time.perf_counter())
-            yield FileStarted(name, task.index)
+            ref = member.handle.analyze.remote(absolute, audio, task.path)
+            self.running[ref] = _Running(member.name, task, time.perf_counter())
+            busy.add(member.name)
+            yield FileStarted(member.name, task.index)
+
+    def _check_stalled(self) -> Iterator[Event]:
+        """No actor can take work: say what the batch waits for, and give up after a while."""
+        if not self.pending or any(m.ready for m in self.members.values()):
+            self.stalled_since = None
+            return
+        now = time.monotonic()
+        self.stalled_since = self.stalled_since or now
+        unplaced = sum(1 for m in self.members.values() if m.placed_ref is not None)
+        if not self.members:
+            raise ModelError("every Ray worker was lost and no replacement could start; check the cluster's "
+                             "nodes (`ray status`) and run the batch again to finish the remaining files")
+        waited = now - self.stalled_since
+        if unplaced and waited >= FIRST_NOTICE_S and now - self.last_notice >= NOTICE_INTERVAL_S:
+            self.last_notice = now
+            why = ("the autoscaler can add nodes" if self.autoscaling
+                   else "the nodes' resources are taken by other work")
+            yield Notice(f"waiting {waited:.0f} s for room for {unplaced} Ray worker(s) ({self.needs.describe()} "
+                         f"each): {why}; {len(self.pending)} file(s) queued")
+        if unplaced and waited > PLACEMENT_TIMEOUT_S:
+            raise ModelError(f"no Ray worker found room within {PLACEMENT_TIMEOUT_S:.0f} s (each needs "
+                             f"{self.needs.describe()}); add nodes or lower --workers / --cpus-per-worker")
+
+    # -- actors --------------------------------------------------------------------------------
+
+    def _start_member(self) -> None:
+        self.numbered += 1
+        name = f"r{self.numbered}"
+        engine = self.engine
+        remote_class = self.ray.remote(max_restarts=0, max_task_retries=0)(AnalyzerActor)
+        resources = self.needs.as_resources()
+        options = {"num_cpus": resources.get("CPU", 0), "num_gpus": resources.get("GPU", 0),
+                   "runtime_env": {"env_vars": {var: str(engine.threads) for var in THREAD_ENV_VARS}}}
+        if "memory" in resources:
+            options["memory"] = resources["memory"]
+        handle = remote_class.options(**options).remote(engine.factory, engine.config, name, self.board)
+        self.members[name] = _Member(name, handle, placed_ref=handle.where.remote())
+
+    def _board(self):
+        """The progress actor, kept on the driver's node (it must not go down with a worker node)."""
+        options: dict = {"num_cpus": 0}
+        try:
+            from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+            here = self.ray.get_runtime_context().get_node_id()
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(here, soft=True)
+        except Exception:  # noqa: BLE001 - Ray Client or an older Ray: anywhere will do
+            pass
+        return self.ray.remote(ProgressBoard).options(**options).remote()
+
+    def _drain_board(self) -> Iterator[Event]:
+        if self.board is None:
+            return
+        try:
+            yield from self.ray.get(self.board.drain.remote(), timeout=10)
+        except self.RayError:  # progress only: the batch goes on without stage updates
+            self._kill(self.board)
+            self.board = None
+
+    def _kill(self, handle) -> None:
+        try:
+            self.ray.kill(handle)
+        except Exception:  # noqa: BLE001 - already gone with its node
+            pass
 
 
-def connect(address: str | None, num_cpus: int | None) -> bool:
-    """Join ``address`` or start a local Ray for this job; return True when started here.
-
-    A local Ray gets a fresh random token (token authentication stays on, nothing is written to
-    ``~/.ray``). For a cluster, the token comes from ``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH``
-    or ``~/.ray/auth_token`` when the cluster uses token authentication.
-
-    Raises:
-        ConfigError: Ray cannot start or the cluster refuses the connection.
-    """
-    import ray
-
-    if ray.is_initialized():
-        return False
-    quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING,
-             "configure_logging": True}
-    try:
-        if address:
-            _use_cluster_token()
-            ray.init(address=address, **quiet)
-            return True
-        _use_job_token()
-        ray.init(num_cpus=num_cpus, object_store_memory=LOCAL_OBJECT_STORE_BYTES, **quiet)
-        return True
-    except AnalyzerError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - Ray raises many types; each becomes one line
-        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
-        hint = ("set RAY_AUTH_TOKEN (from `ray get-auth-token` on the head node) or RAY_AUTH_MODE=disabled "
-                "if the cluster has no token authentication" if "auth" in str(exc).lower()
-                else "check the address and that the cluster runs the same Ray and Python versions")
-        raise ConfigError(f"cannot connect to {where} ({type(exc).__name__}: {_first_line(exc)}); {hint}") \
-            from None
-
-
-def _use_job_token() -> None:
-    """Keep Ray's token authentication on for the job's own cluster, with a token that lives in memory."""
-    if os.environ.get(AUTH_MODE_ENV) is not None:
-        return  # the user chose: respect it
-    os.environ[AUTH_MODE_ENV] = "token"
-    if not os.environ.get(AUTH_TOKEN_ENV) and not os.environ.get(AUTH_TOKEN_PATH_ENV):
-        os.environ[AUTH_TOKEN_ENV] = secrets.token_hex(32)
-    _reload_ray_auth_settings()
-
-
-def _use_cluster_token() -> None:
-    """Ray enables token mode for an explicit address only when told; do it when a token is at hand."""
-    if os.environ.get(AUTH_MODE_ENV) is not None:
-        return
-    default_token = Path.home() / ".ray" / "auth_token"
-    if os.environ.get(AUTH_TOKEN_ENV) or os.environ.get(AUTH_TOKEN_PATH_ENV) or default_token.exists():
-        os.environ[AUTH_MODE_ENV] = "token"
-        _reload_ray_auth_settings()
-
-
-def _reload_ray_auth_settings() -> None:
-    """Ray caches its settings at import; make this process see the variables set above (as Ray itself does)."""
-    try:
-        from ray._raylet import AuthenticationTokenLoader, Config
-    except ImportError:  # Ray without token authentication: nothing cached
-        return
-    Config.initialize("")
-    AuthenticationTokenLoader.instance().reset_cache()
-
-
-def _died(task: BatchTask, worker: str, submitted: float, exc: Exception) -> FileOutcome:
-    return FileOutcome(task.index, worker, time.perf_counter() - submitted,
-                       error=f"{task.path}: the Ray worker failed while analysing it ({type(exc).__name__}: "
-                             f"{_first_line(exc)}); retry with --retry-failed or analyse it alone")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+def _cause(exc: Exception) -> str:
+    """A short reason for a Ray-level failure, without Ray's multi-line explanation."""
+    text = first_line(exc)
+    lowered = str(exc).lower()
+    if "node" in lowered and ("died" in lowered or "dead" in lowered):
+        return "its node died"
+    if "unavailable" in type(exc).__name__.lower():
+        return "it became unreachable"
+    if "out of memory" in lowered or "oom" in type(exc).__name__.lower():
+        return "its node ran out of memory"
+    if "worker" in lowered and ("died" in lowered or "exit" in lowered):
+        return "its process died"
+    return f"{type(exc).__name__}: {text}"

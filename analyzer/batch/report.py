@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import StorageError
+from analyzer.core.errors import StorageError
 
 OK, SKIPPED, FAILED, PENDING = "ok", "skipped", "failed", "pending"
 
@@ -23,6 +23,8 @@ class FileReport:
         seconds: analysis time on the worker (None when not analysed in this run).
         duration: audio length in seconds.
         note: why a file was skipped or where a failure comes from.
+        node: the machine that analysed it (Ray: the node's address).
+        retries: why each earlier attempt was lost (a worker node died, a write failed), in order.
     """
 
     path: str
@@ -34,6 +36,8 @@ class FileReport:
     worker: str | None = None
     note: str | None = None
     sha256: str | None = None
+    node: str | None = None
+    retries: list[str] = field(default_factory=list)
 
     @property
     def rtf(self) -> float | None:
@@ -45,7 +49,7 @@ class FileReport:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "status": self.status, "error": self.error, "session_id": self.session_id,
                 "seconds": _round(self.seconds), "duration_s": _round(self.duration), "rtf": _round(self.rtf),
-                "worker": self.worker, "note": self.note}
+                "worker": self.worker, "node": self.node, "note": self.note, "retries": list(self.retries)}
 
 
 @dataclass
@@ -59,6 +63,7 @@ class BatchReport:
     wall_seconds: float = 0.0
     startup_seconds: float | None = None
     interrupted: bool = False
+    aborted: str | None = None  # why the batch stopped before the end (no worker could start, ...)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -79,8 +84,9 @@ class BatchReport:
     def to_dict(self) -> dict[str, Any]:
         return {"version": 1, "engine": self.engine, "workers": self.workers, "config_hash": self.config_hash,
                 "wall_s": _round(self.wall_seconds), "startup_s": _round(self.startup_seconds),
-                "interrupted": self.interrupted,
+                "interrupted": self.interrupted, "aborted": self.aborted,
                 "totals": {status: self.count(status) for status in (OK, SKIPPED, FAILED, PENDING)},
+                "retried": sum(1 for f in self.files if f.retries),
                 "files": [f.to_dict() for f in self.files]}
 
 

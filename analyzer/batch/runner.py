@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from analyzer.audio import file_sha256
+from analyzer.adapters.audio import file_sha256
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
-from analyzer.batch.report import FAILED, OK, SKIPPED, BatchReport, FileReport
-from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileStarted, StageUpdate
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError
-from analyzer.outputs import output_folder, write_outputs
+from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, BatchReport, FileReport
+from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileRetried, FileStarted, Notice, StageUpdate
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError, StorageError
+from analyzer.formats.outputs import output_folder, write_outputs
 
 EARLIER_FAILURE_NOTE = "failed in an earlier batch; --retry-failed tries it again"
+# A failed write (a dropped database connection, a full disk) is tried again after these pauses;
+# the result stays in memory meanwhile and each attempt is one transaction of its own.
+STORE_RETRY_DELAYS_S = (1.0, 4.0)
 
 
 class Engine(Protocol):
@@ -41,6 +44,8 @@ class BatchObserver(Protocol):
 
     def finished(self, report: FileReport) -> None: ...
 
+    def notice(self, text: str) -> None: ...
+
 
 class NullObserver:
     def started(self, report: FileReport) -> None:
@@ -50,6 +55,9 @@ class NullObserver:
         pass
 
     def finished(self, report: FileReport) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
         pass
 
 
@@ -84,6 +92,15 @@ class BatchPlan:
     @property
     def audio_seconds(self) -> float:
         return sum(self.files[t.index].duration for t in self.tasks)
+
+
+class BatchAborted(AnalyzerError):
+    """The engine stopped the batch; ``report`` says what was done before (the rest is pending)."""
+
+    def __init__(self, report: BatchReport, error: AnalyzerError) -> None:
+        super().__init__(str(error))
+        self.report, self.error = report, error
+        self.exit_code = error.exit_code
 
 
 class BatchRunner:
@@ -127,21 +144,32 @@ class BatchRunner:
         """Run the plan's tasks on ``engine``, storing each result as it arrives.
 
         Ctrl-C stops the batch: finished results are already stored, the report says
-        ``interrupted`` and lists the rest as pending.
+        ``interrupted`` and lists the rest as pending. An engine that cannot go on (no worker
+        can start, the cluster is unreachable) ends the batch the same way, with the reason in
+        ``report.aborted``; the error is raised again after the report is complete, so callers
+        can write it before they stop.
+
+        Raises:
+            BatchAborted: the engine stopped the batch (carries the report and the error).
         """
         observer = observer or NullObserver()
         report = BatchReport(plan.files, engine=engine.name, workers=workers, config_hash=self.config_hash)
         begun = time.perf_counter()
         events = engine.run(plan.tasks)
+        failure: AnalyzerError | None = None
         try:
             for event in events:
                 self._on_event(event, plan, observer)
         except KeyboardInterrupt:
             report.interrupted = True
+        except AnalyzerError as exc:
+            failure, report.aborted = exc, str(exc)
         finally:
             events.close()
             report.wall_seconds = time.perf_counter() - begun
             report.startup_seconds = engine.startup_seconds
+        if failure is not None:
+            raise BatchAborted(report, failure)
         return report
 
     def _on_event(self, event: Event, plan: BatchPlan, observer: BatchObserver) -> None:
@@ -150,7 +178,18 @@ class BatchRunner:
             observer.started(plan.files[event.index])
         elif isinstance(event, StageUpdate):
             observer.stage(event)
+        elif isinstance(event, FileRetried):
+            plan.files[event.index].retries.append(event.reason)
+            notice = getattr(observer, "notice", None)
+            if notice is not None:
+                notice(f"{plan.files[event.index].path}: {event.reason}; it goes to another worker")
+        elif isinstance(event, Notice):
+            notice = getattr(observer, "notice", None)
+            if notice is not None:
+                notice(event.text)
         elif isinstance(event, FileOutcome):
+            if plan.files[event.index].status != PENDING:
+                return  # a late duplicate (the file was retried after its worker looked lost)
             self._finish(event, plan.files[event.index], plan.out_dirs.get(event.index))
             self._settle_copies(plan, event.index, plan.copies.get(event.index, []))
             observer.finished(plan.files[event.index])
@@ -170,6 +209,7 @@ class BatchRunner:
 
     def _finish(self, outcome: FileOutcome, report: FileReport, out_dir: Path | None) -> None:
         report.seconds, report.worker = outcome.seconds, outcome.worker
+        report.node = outcome.node or report.node
         sha = report.sha256 or ""
         if outcome.result is None:
             report.status, report.error = FAILED, outcome.error
@@ -177,7 +217,7 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
-            report.session_id = self._store(outcome.result, Path(report.path).stem)
+            report.session_id = self._store_retrying(outcome.result, report)
             if self.options.out is not None and out_dir is not None:
                 write_outputs(outcome.result, out_dir)
             self.ledger.forget(sha, self.config_hash)
@@ -185,6 +225,18 @@ class BatchRunner:
             report.status, report.error = FAILED, str(exc)
             return
         report.status = OK
+
+    def _store_retrying(self, result, report: FileReport) -> int:
+        """Store one result; a failed write (its transaction rolled back) is tried again, then reported."""
+        for delay in (*STORE_RETRY_DELAYS_S, None):
+            try:
+                return self._store(result, Path(report.path).stem)
+            except StorageError as exc:
+                if delay is None:
+                    raise
+                report.retries.append(f"storing failed ({exc}); tried again after {delay:g} s")
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _store(self, result, title: str) -> int:
         if self.options.force:

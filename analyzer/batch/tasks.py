@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from analyzer.errors import AnalyzerError, ConfigError, ModelError, StorageError
-from analyzer.schema import SessionResult
+from analyzer.core.errors import AnalyzerError, ConfigError, ModelError, StorageError
+from analyzer.core.schema import SessionResult
 
-DEFAULT_FACTORY = "analyzer.pipeline:build_analyzer"
+DEFAULT_FACTORY = "analyzer.pipeline.analysis:build_analyzer"
 # Errors that are about the set-up, not about the file: never remembered as "this file fails".
 SETUP_ERRORS = (ModelError, ConfigError, StorageError)
 STAGE_REPORT_INTERVAL_S = 0.25
@@ -61,9 +61,26 @@ class FileOutcome:
     result: SessionResult | None = None
     error: str | None = None
     file_specific: bool = True
+    node: str | None = None  # where it ran (Ray: the node's address), when known
 
 
-Event = Union[FileStarted, StageUpdate, FileOutcome]
+@dataclass(frozen=True, slots=True)
+class FileRetried:
+    """A file's worker was lost (its node died, its process was killed); the file goes to another worker."""
+
+    index: int
+    worker: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should see while the batch waits (e.g. for an autoscaler to add nodes)."""
+
+    text: str
+
+
+Event = Union[FileStarted, StageUpdate, FileOutcome, FileRetried, Notice]
 AnalyzerFactory = Callable[..., object]
 
 

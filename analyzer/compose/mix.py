@@ -12,8 +12,8 @@ import numpy as np
 
 from analyzer.compose.scenario import FLOOR_KINDS, Scenario, Step
 from analyzer.compose.voices import SAMPLE_RATE, Voice, load_voice
-from analyzer.errors import InputFormatError
-from analyzer.schema import Interruption, SpeakerSegment
+from analyzer.core.errors import InputFormatError
+from analyzer.core.schema import Interruption, SpeakerSegment
 
 LEAD_IN_S = 0.5
 TAIL_S = 1.0

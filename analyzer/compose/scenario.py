@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from analyzer.compose.room import Room
-from analyzer.errors import InputFormatError
+from analyzer.core.errors import InputFormatError
 
 DEFAULT_VOICES = Path(__file__).resolve().parents[2] / "tests" / "data" / "voices"
 FLOOR_KINDS = ("turn", "successful", "cooperative", "silent")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.errors import InputFormatError
+from analyzer.core.errors import InputFormatError
 
 SAMPLE_RATE = 16_000
 TARGET_RMS_DBFS = -23.0
@@ -83,7 +83,7 @@ def load_voice(voices_dir: Path, name: str, gain_db: float = 0.0) -> Voice:
     """Decode a reader's utterances, split them into phrases and set their level."""
     key = (str(voices_dir), name)
     if key not in _VOICE_CACHE:
-        from analyzer.audio import load_audio
+        from analyzer.adapters.audio import load_audio
 
         folder = voices_dir / name
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".flac", ".wav")) \

@@ -14,10 +14,10 @@ import bisect
 from dataclasses import dataclass
 from typing import Sequence
 
+from analyzer.core.schema import DirectiveHit, SpeakerWord, Turn
 from analyzer.directives.lexicon import Lexicon, load_lexicon
 from analyzer.directives.patterns import Pattern, match_at
 from analyzer.directives.text import Clause, Token, split_clauses
-from analyzer.schema import DirectiveHit, SpeakerWord, Turn
 
 MAX_QUOTE_CHARS = 120
 REPORTING_WINDOW = 8

@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
+from analyzer.core.errors import InputFormatError
 from analyzer.directives.detector import Detector
 from analyzer.directives.lexicon import CATEGORIES, load_lexicon
-from analyzer.errors import InputFormatError
 
 NONE = "none"
 SPEED_REPEATS = 5

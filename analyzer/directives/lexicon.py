@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from analyzer.core.errors import ConfigError
 from analyzer.directives.patterns import Pattern, compile_pattern
-from analyzer.errors import ConfigError
 
 REQUIRED_SETS = ("fillers", "markers", "connectives", "boundaries", "vocatives", "subjects", "adverbs", "check_verbs",
                  "stative_verbs", "participles", "perfect_aux", "participle_suffixes", "guards_before", "reporting", "reporting_own",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 
 STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("transcription", ("transcribe",)),
                 ("alignment+metrics", ("align", "metrics")))
@@ -116,11 +116,11 @@ def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None) -> t
         config: analysis settings.
         analyzer: an already built analyzer (its load time is then 0); default: build the real one.
     """
-    from analyzer.audio import load_audio
+    from analyzer.adapters.audio import load_audio
 
     load_s = 0.0
     if analyzer is None:
-        from analyzer.pipeline import build_analyzer
+        from analyzer.pipeline.analysis import build_analyzer
 
         started = time.perf_counter()
         analyzer = build_analyzer(config)

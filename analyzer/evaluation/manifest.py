@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import InputFormatError
-from analyzer.schema import Interruption
+from analyzer.core.errors import InputFormatError
+from analyzer.core.schema import Interruption
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_PREFIX = "$DATA/"

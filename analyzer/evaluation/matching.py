@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from analyzer.schema import Interruption
+from analyzer.core.schema import Interruption
 
 TYPES = ("successful", "unsuccessful", "cooperative", "silent")
 TOLERANCE_S = 0.5

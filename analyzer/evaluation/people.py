@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from analyzer.evaluation.matching import Counts, match_times
-from analyzer.rttm import exclusive_from_overlapping
-from analyzer.schema import SpeakerSegment
+from analyzer.formats.rttm import exclusive_from_overlapping
+from analyzer.core.schema import SpeakerSegment
 
 CHANGE_TOLERANCE_S = 0.5
 

@@ -20,15 +20,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.schema import SessionResult, SpeakerSegment
 from analyzer.evaluation.manifest import Manifest, ManifestEntry, Truth, read_events, with_composed
 from analyzer.evaluation.matching import Counts, match_interruptions
 from analyzer.evaluation.people import change_counts, missed_per_person
 from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping, read_uem
 from analyzer.evaluation.shares import share_error, shares_from_segments
 from analyzer.evaluation.wer import WordErrors, word_errors
-from analyzer.references import ReferenceTranscript, read_transcript
-from analyzer.schema import SessionResult, SpeakerSegment
+from analyzer.formats.references import ReferenceTranscript, read_transcript
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ class References:
 
 def load_references(entry: ManifestEntry, duration: float) -> References:
     """Read the entry's RTTM (its uri, else the only one), UEM, events and transcript."""
-    from analyzer.errors import InputFormatError
-    from analyzer.rttm import read_rttm
+    from analyzer.core.errors import InputFormatError
+    from analyzer.formats.rttm import read_rttm
 
     segments = None
     if entry.rttm is not None:
@@ -145,7 +145,7 @@ def score_result(entry: ManifestEntry, result: SessionResult, refs: References, 
 
 def reference_verdict(reference: Sequence[SpeakerSegment], result: SessionResult) -> str | None:
     """The verdict the metrics give on the reference diarization alone (no words), with the same settings."""
-    from analyzer.metrics.sources import metrics_from_segments
+    from analyzer.pipeline.sources import metrics_from_segments
 
     if not reference:
         return None
@@ -181,13 +181,13 @@ def evaluate_manifest(manifest: Manifest, analyzer, base_config: AnalysisConfig,
 
     Args:
         manifest: the recordings and references.
-        analyzer: an :class:`analyzer.pipeline.Analyzer` (real or with fakes).
+        analyzer: an :class:`analyzer.pipeline.analysis.Analyzer` (real or with fakes).
         base_config: the analysis settings (attendees and speaker counts come from the manifest).
         work_dir: where composed scenarios are written.
         hook_for: builds a progress hook (a context manager) per recording id, optional.
         on_file: called with each file's scores as soon as they exist.
     """
-    from analyzer.audio import probe_audio
+    from analyzer.adapters.audio import probe_audio
 
     scorer = DiarizationScorer()
     scores = []

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
-from analyzer.schema import SpeakerSegment
+from analyzer.core.schema import SpeakerSegment
 
 COLLAR_EACH_SIDE_S = 0.25
 
@@ -100,7 +100,7 @@ def read_uem(path, uri: str) -> tuple[tuple[float, float], ...]:
     """Scored regions of ``uri`` from a NIST UEM file (``uri channel start end``; ``;`` comments)."""
     from pathlib import Path
 
-    from analyzer.errors import InputFormatError
+    from analyzer.core.errors import InputFormatError
 
     file = Path(path)
     try:

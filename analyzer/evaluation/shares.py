@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from analyzer.rttm import exclusive_from_overlapping
-from analyzer.schema import SpeakerSegment
+from analyzer.core.schema import SpeakerSegment
+from analyzer.formats.rttm import exclusive_from_overlapping
 
 
 @dataclass(frozen=True, slots=True)

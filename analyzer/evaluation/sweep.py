@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from analyzer.config import AnalysisConfig, DiarizationConfig
+from analyzer.core.config import AnalysisConfig, DiarizationConfig
 from analyzer.evaluation.manifest import ManifestEntry, load_manifest
 
 
@@ -53,8 +53,8 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
          config: DiarizationConfig | None = None, limit: int | None = None) -> None:
     """Compute and store chunk features for every recording (skips those already cached; at most
     ``limit`` new ones per call, so each run stays short)."""
-    from analyzer.audio import load_audio
-    from analyzer.diarize import PyannoteDiarizer
+    from analyzer.adapters.audio import load_audio
+    from analyzer.adapters.diarize import PyannoteDiarizer
     from analyzer.evaluation.runner import compose_entry
 
     diarizer = PyannoteDiarizer(config or DiarizationConfig(), device="cpu", cache_dir=cache)
@@ -85,7 +85,7 @@ def load_cached(manifests: Sequence[Path], cache: Path, data_root: Path | None, 
     """The manifests' recordings whose features are in ``cache``, with their references."""
     from analyzer.evaluation.manifest import with_composed
     from analyzer.evaluation.runner import entry_config, load_references
-    from analyzer.metrics.sources import metrics_from_segments
+    from analyzer.pipeline.sources import metrics_from_segments
 
     index = _read_index(cache)
     files = []
@@ -99,7 +99,7 @@ def load_cached(manifests: Sequence[Path], cache: Path, data_root: Path | None, 
             if entry.scenario is not None:
                 audio = Path(index[key + "#audio"])
                 entry = with_composed(entry, audio, audio.with_suffix(".rttm"), audio.with_suffix(".events.json"))
-            from analyzer.clustering import ChunkFeatures
+            from analyzer.adapters.clustering import ChunkFeatures
 
             duration = ChunkFeatures.load(cache / index[key]).duration
             refs = load_references(entry, duration)
@@ -113,12 +113,12 @@ def load_cached(manifests: Sequence[Path], cache: Path, data_root: Path | None, 
 
 def score_files(files: Sequence[CachedFile], config: DiarizationConfig, oracle: bool = False) -> dict[str, Any]:
     """Cluster every cached file with ``config`` and score it; per manifest and overall."""
-    from analyzer.clustering import ChunkFeatures
-    from analyzer.diarize import assemble
+    from analyzer.adapters.clustering import ChunkFeatures
+    from analyzer.adapters.diarize import assemble
     from analyzer.evaluation.people import change_counts, missed_per_person
     from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping
     from analyzer.evaluation.shares import share_error, shares_from_segments
-    from analyzer.metrics.sources import metrics_from_segments
+    from analyzer.pipeline.sources import metrics_from_segments
 
     groups: dict[str, list[dict]] = {}
     scorers: dict[str, DiarizationScorer] = {}

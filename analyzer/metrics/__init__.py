@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
 from analyzer.metrics.group import balance, graph_indices, transition_matrix, turn_taking_index
 from analyzer.metrics.interruptions import find_interruptions, interruption_tables
 from analyzer.metrics.intervals import by_speaker, overlapped_time, total, union
@@ -20,7 +20,7 @@ from analyzer.metrics.speakers import (
 )
 from analyzer.metrics.turns import floor_turns, is_backchannel_turn, turns_from_segments
 from analyzer.metrics.verdict import VerdictInputs, decide, timeline
-from analyzer.schema import (
+from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, SessionMetrics, SpeakerWord, Turn,
 )
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
+from analyzer.core.schema import SessionMetrics, SpeakerSegment
 from analyzer.metrics.intervals import by_speaker, intersect_length
-from analyzer.schema import SessionMetrics, SpeakerSegment
 
 SESSION_FIELDS = ("duration", "total_speech", "overlap_time", "silence_time")
 GROUP_FIELDS = ("gini", "entropy_norm", "effective_speakers", "inverse_simpson", "largest_share",

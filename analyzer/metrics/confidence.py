@@ -10,8 +10,8 @@ speech may be counted as theirs), or when few clear samples back a speaker.
 
 from __future__ import annotations
 
-from analyzer.config import DiarizationConfig
-from analyzer.schema import SessionResult
+from analyzer.core.config import DiarizationConfig
+from analyzer.core.schema import SessionResult
 
 
 def _low_confidence(result: SessionResult) -> float:

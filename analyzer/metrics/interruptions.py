@@ -20,11 +20,11 @@ import bisect
 from collections import defaultdict
 from typing import Sequence
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import Interruption, SpeakerSegment, SpeakerWord, Turn
 from analyzer.metrics.intervals import Interval, by_speaker, clip, intersect_length
 from analyzer.metrics.text import ends_sentence
 from analyzer.metrics.turns import is_backchannel, is_backchannel_turn, speech_spans
-from analyzer.schema import Interruption, SpeakerSegment, SpeakerWord, Turn
 
 TYPES = ("successful", "unsuccessful", "cooperative", "silent")
 COMPETITIVE = ("successful", "unsuccessful", "silent")

@@ -6,7 +6,7 @@ import bisect
 from collections import defaultdict
 from typing import Iterable, Sequence
 
-from analyzer.schema import SpeakerSegment
+from analyzer.core.schema import SpeakerSegment
 
 Interval = tuple[float, float]
 

@@ -6,11 +6,11 @@ import statistics
 from collections import defaultdict
 from typing import Any, Mapping, Sequence
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import DirectiveHit, SpeakerStats, SpeakerWord, Turn
 from analyzer.metrics.intervals import Interval, clip, intersect_length
 from analyzer.metrics.text import count_questions
 from analyzer.metrics.turns import FloorTurn
-from analyzer.schema import DirectiveHit, SpeakerStats, SpeakerWord, Turn
 
 MAX_DIRECTIVE_EXAMPLES = 5
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import SpeakerSegment, Turn
 from analyzer.metrics.intervals import by_speaker, merge_gaps
 from analyzer.metrics.text import is_backchannel_text
-from analyzer.schema import SpeakerSegment, Turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def turns_from_segments(exclusive: Sequence[SpeakerSegment], max_gap_s: float) -
     """Turns without words: one speaker's exclusive segments joined across pauses <= ``max_gap_s``.
 
     A turn ends when another speaker's segment starts or the pause is longer than
-    ``max_gap_s`` (the same rule :func:`analyzer.align.build_turns` applies to words).
+    ``max_gap_s`` (the same rule :func:`analyzer.core.align.build_turns` applies to words).
     Text is empty and ``word_count`` is 0.
     """
     ordered = sorted((s for s in exclusive if s.end > s.start), key=lambda s: (s.start, s.end))

@@ -1,6 +1,6 @@
 """The session verdict (one_to_many / hub_and_spoke / many_to_many / no_speech) and the timeline.
 
-Rules, in order (thresholds from :class:`analyzer.config.MetricsConfig`):
+Rules, in order (thresholds from :class:`analyzer.core.config.MetricsConfig`):
 
 1. ``no_speech``: nobody spoke.
 2. ``one_to_many``: one person has at least ``one_to_many_share`` of the speech, or
@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import DirectiveHit, TimelineWindow, Verdict
 from analyzer.metrics.intervals import Interval, clip, total
-from analyzer.schema import DirectiveHit, TimelineWindow, Verdict
 
 
 def pct(value: float) -> str:

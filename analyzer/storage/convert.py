@@ -4,7 +4,7 @@ Times and scores are written as plain Python floats (a numpy scalar from a model
 adapter must not reach the database driver).
 
 Speaker statistics, provenance and the small mappings are stored as JSON with
-the same field names as ``result.json`` (via :mod:`analyzer.serialize`), the
+the same field names as ``result.json`` (via :mod:`analyzer.formats.serialize`), the
 long per-session sequences (segments, words, turns, ...) as rows.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from analyzer.exports import directive_total
-from analyzer.schema import (
+from analyzer.core.totals import directive_total
+from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
     SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow,
     Transcript,

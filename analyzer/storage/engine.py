@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from analyzer.errors import StorageError
+from analyzer.core.errors import StorageError
 
 ENV_VAR = "FLOORSHARE_DB"
 APP_NAME = "floorshare"
@@ -32,7 +32,7 @@ def _user_data_path() -> Path:
 
 def data_dir() -> Path:
     """The per-user data folder (created, or tightened, to mode 0700: owner only)."""
-    from analyzer.privacy import ensure_private_dir
+    from analyzer.adapters.privacy import ensure_private_dir
 
     return ensure_private_dir(_user_data_path())
 
@@ -110,8 +110,8 @@ def _make_private_dir(folder: Path) -> None:
 
 
 def migrations_dir() -> Path:
-    """The Alembic scripts shipped inside the package (``analyzer/migrations``)."""
-    return Path(str(resources.files("analyzer") / "migrations"))
+    """The Alembic scripts shipped inside the package (``analyzer/storage/migrations``)."""
+    return Path(str(resources.files("analyzer.storage") / "migrations"))
 
 
 def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config

@@ -22,9 +22,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from analyzer.config import AnalysisConfig
-from analyzer.errors import ConfigError, StorageError
-from analyzer.schema import SessionResult
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import ConfigError, StorageError
+from analyzer.core.schema import SessionResult
 from analyzer.storage.convert import fill_session_row, result_from_row
 from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow

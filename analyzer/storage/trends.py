@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analyzer.schema import GroupIndices
+from analyzer.core.schema import GroupIndices
 from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
 
 

@@ -6,9 +6,8 @@ from datetime import date, datetime, timezone
 
 import streamlit as st
 
-from analyzer.commands.options import parse_attendees
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError
+from analyzer.core.config import AnalysisConfig, parse_attendees
+from analyzer.core.errors import AnalyzerError
 from dashboard import data, jobs, uploads, widgets
 
 DEFAULT_GROUP = "default"

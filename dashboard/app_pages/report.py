@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
-from analyzer.exports import format_clock
+from analyzer.core.errors import AnalyzerError
+from analyzer.formats.names import format_clock
 from dashboard import charts, data, report_parts, tables, widgets, wording
 
 

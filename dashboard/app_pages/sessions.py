@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
-from analyzer.exports import format_clock
+from analyzer.core.errors import AnalyzerError
+from analyzer.formats.names import format_clock
 from dashboard import data, widgets, wording
 
 st.title("Sessions")

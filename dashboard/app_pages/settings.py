@@ -7,7 +7,7 @@ import tempfile
 import streamlit as st
 from sqlalchemy.engine import make_url
 
-from analyzer.model_registry import cache_dir
+from analyzer.adapters.model_registry import cache_dir
 from dashboard import auth, data, uploads
 
 st.title("Settings & privacy")

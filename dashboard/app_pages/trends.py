@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analyzer.errors import AnalyzerError
+from analyzer.core.errors import AnalyzerError
 from dashboard import data, trend_charts, widgets
 
 st.title("Trends")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import Analyzer
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import Analyzer
 from analyzer.storage import SessionStore
 from tests.conftest import FakeDiarizer, FakeTranscriber, ROOT, seg, words_from_script, write_tone_wav
 

@@ -7,8 +7,8 @@ import tomllib
 
 from typer.testing import CliRunner
 
-from analyzer.cli import build_app
-from analyzer.commands import dashboard as command
+from analyzer.cli.app import build_app
+from analyzer.cli.commands import dashboard as command
 from dashboard.uploads import UPLOAD_LIMIT_MB
 from tests.conftest import ROOT
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AudioError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AudioError
 from dashboard import jobs, uploads
 from tests.conftest import write_tone_wav
 from tests.dashboard.conftest import fake_analyzer

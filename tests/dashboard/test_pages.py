@@ -225,7 +225,7 @@ def test_a_text_file_named_mp3_is_refused_in_one_line(seeded, fake_models):
 def test_analyses_of_others_show_running_with_progress_and_queued(seeded, monkeypatch, tmp_path):
     import io
 
-    from analyzer.config import AnalysisConfig
+    from analyzer.core.config import AnalysisConfig
     from dashboard import jobs, uploads
     from tests.conftest import write_tone_wav
     from tests.dashboard.test_jobs_uploads import GatedAnalyzer
@@ -276,7 +276,7 @@ def test_silent_attendees_can_be_named_too(seeded):
 
 
 def test_downloads_offer_the_html_report_and_every_export_with_names(seeded):
-    from analyzer.exports import EXPORT_FORMATS
+    from analyzer.formats.exports import EXPORT_FORMATS
     from dashboard import data
 
     at = open_page("app_pages/report.py", session=str(seeded.led))
@@ -297,7 +297,7 @@ def test_downloads_offer_the_html_report_and_every_export_with_names(seeded):
 def test_a_stored_analysis_refreshes_the_cached_lists(seeded, monkeypatch, tmp_path):
     import io
 
-    from analyzer.config import AnalysisConfig
+    from analyzer.core.config import AnalysisConfig
     from dashboard import data, jobs, uploads
     from tests.conftest import write_tone_wav
     from tests.dashboard.test_jobs_uploads import GatedAnalyzer

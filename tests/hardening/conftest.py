@@ -104,8 +104,8 @@ def truncated_copy(source: Path, target: Path, keep: float | int) -> Path:
 @pytest.fixture
 def fake_models(monkeypatch: pytest.MonkeyPatch):
     """Make ``build_analyzer`` return fakes, so CLI error paths run without loading models."""
-    import analyzer.pipeline as pipeline
-    from analyzer.config import AnalysisConfig
+    import analyzer.pipeline.analysis as pipeline
+    from analyzer.core.config import AnalysisConfig
 
     words = words_from_script([(0.1, 0.9, "hello there everyone"), (1.0, 1.9, "yes indeed")])
     built: list[object] = []

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.audio import SAMPLE_RATE, describe_content, load_audio, probe_audio
-from analyzer.errors import AudioError
+from analyzer.adapters.audio import SAMPLE_RATE, describe_content, load_audio, probe_audio
+from analyzer.core.errors import AudioError
 from tests.hardening.conftest import (
     corrupt_copy, encode_audio, noise, tone, truncated_copy, video_without_audio, write_wav,
 )

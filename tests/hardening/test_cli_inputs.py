@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analyzer.cli import build_app
+from analyzer.cli.app import build_app
 from tests.hardening.conftest import (
     corrupt_copy, encode_audio, tone, truncated_copy, video_without_audio, write_wav,
 )

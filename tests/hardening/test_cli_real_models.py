@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from analyzer.cli import build_app
-from analyzer.config import AnalysisConfig
+from analyzer.cli.app import build_app
+from analyzer.core.config import AnalysisConfig
 from tests.hardening.conftest import encode_audio, noise, speech, write_wav
 from tests.kernels import kernel_path
 
@@ -61,7 +61,7 @@ def reference_words(tmp_path_factory) -> set[str]:
 
 def test_ten_minutes_of_silence_is_a_fast_valid_no_speech_result(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "silence.wav", np.zeros(600 * 16_000, dtype=np.float32))
-    from analyzer.pipeline import build_analyzer
+    from analyzer.pipeline.analysis import build_analyzer
 
     build_analyzer(AnalysisConfig(device="cpu"))  # load the models first: only the analysis is timed
     data, cpu, result = analyze(tmp_path, path)

@@ -25,8 +25,8 @@ CHILD = r'''
 import sys
 from dataclasses import replace
 from pathlib import Path
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import Analyzer
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import Analyzer
 from analyzer.storage import SessionStore
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script, write_tone_wav
 

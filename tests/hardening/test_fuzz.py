@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analyzer.audio import AUDIO_EXTENSIONS, load_audio, probe_audio
-from analyzer.config import AnalysisConfig, load_config
-from analyzer.errors import AnalyzerError
+from analyzer.adapters.audio import AUDIO_EXTENSIONS, load_audio, probe_audio
+from analyzer.core.config import AnalysisConfig, load_config
+from analyzer.core.errors import AnalyzerError
 from tests.hardening.conftest import encode_audio, tone, write_wav
 
 EXAMPLES = int(os.environ.get("FLOORSHARE_FUZZ_EXAMPLES", "120"))
@@ -130,7 +130,7 @@ def random_lines(first: list[str]) -> st.SearchStrategy[str]:
 @FUZZ
 @given(text=random_lines(["SPEAKER", "SPKR-INFO", "# comment"]), raw=st.one_of(st.none(), st.binary(max_size=300)))
 def test_rttm_reader(scratch: Path, text: str, raw: bytes | None) -> None:
-    from analyzer.rttm import exclusive_from_overlapping, read_rttm
+    from analyzer.formats.rttm import exclusive_from_overlapping, read_rttm
 
     path = write(scratch, raw if raw is not None else text, ".rttm")
     try:
@@ -148,7 +148,7 @@ def test_rttm_reader(scratch: Path, text: str, raw: bytes | None) -> None:
 @given(text=random_lines(["meeting 1 A", "meeting A 1", ";;"]), raw=st.one_of(st.none(), st.binary(max_size=300)),
        suffix=st.sampled_from([".stm", ".txt"]), select=st.one_of(st.none(), st.text(max_size=4)))
 def test_transcript_readers(scratch: Path, text: str, raw, suffix: str, select) -> None:
-    from analyzer.references import read_transcript
+    from analyzer.formats.references import read_transcript
 
     path = write(scratch, raw if raw is not None else text, suffix)
     try:

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import analyzer.audio as audio_module
-from analyzer.audio import SAMPLE_RATE, estimate_memory_bytes, load_audio, memory_limit
-from analyzer.errors import AudioError
+from analyzer.adapters.audio import SAMPLE_RATE, estimate_memory_bytes, load_audio, memory_limit
+import analyzer.adapters.audio as audio_module
+from analyzer.core.errors import AudioError
 from tests.conftest import ROOT
 
 HOURS = 4
@@ -61,8 +61,8 @@ def high_water_rss():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
 
-from analyzer.audio import load_audio
-from analyzer.errors import AudioError
+from analyzer.adapters.audio import load_audio
+from analyzer.core.errors import AudioError
 base = psutil.Process().memory_info().rss
 started = time.monotonic()
 try:
@@ -156,9 +156,9 @@ def test_memory_estimate_grows_with_duration() -> None:
 
 FULL_ANALYSIS_CHILD = r"""
 import json, sys, time
-from analyzer.audio import estimate_memory_bytes
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import build_analyzer
+from analyzer.adapters.audio import estimate_memory_bytes
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import build_analyzer
 
 config = AnalysisConfig().with_updates(diarization={"segmentation_step": 0.5})
 started = time.monotonic()

@@ -46,7 +46,7 @@ socket.create_connection = refuse("create_connection")
 report_path, argv = sys.argv[1], sys.argv[2:]
 code = 0
 try:
-    from analyzer.cli import main
+    from analyzer.cli.app import main
     sys.argv = ["floorshare", *argv]
     main()
 except SystemExit as exc:
@@ -121,7 +121,7 @@ def test_hub_offline_during_analysis(offline_analysis: dict) -> None:
 
 
 def test_importing_diarize_turns_pyannote_telemetry_off() -> None:
-    code = ("import os; import analyzer.diarize; from pyannote.audio.telemetry.metrics import is_metrics_enabled; "
+    code = ("import os; import analyzer.adapters.diarize; from pyannote.audio.telemetry.metrics import is_metrics_enabled; "
             "print(os.environ['PYANNOTE_METRICS_ENABLED'], is_metrics_enabled())")
     env = {**os.environ, "PYANNOTE_METRICS_ENABLED": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
@@ -130,7 +130,7 @@ def test_importing_diarize_turns_pyannote_telemetry_off() -> None:
 
 
 def test_enforce_offline_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from analyzer.privacy import OFFLINE_ENV, enforce_offline
+    from analyzer.adapters.privacy import OFFLINE_ENV, enforce_offline
 
     for key, value in HOSTILE_ENV.items():
         monkeypatch.setenv(key, value)
@@ -143,7 +143,7 @@ def test_enforce_offline_overrides_the_environment(monkeypatch: pytest.MonkeyPat
 
 
 def test_offline_env_for_child_processes() -> None:
-    from analyzer.privacy import offline_env
+    from analyzer.adapters.privacy import offline_env
 
     env = offline_env({"PATH": "/bin", "HF_HUB_OFFLINE": "0"}, streamlit=True)
     assert env["HF_HUB_OFFLINE"] == "1" and env["PYANNOTE_METRICS_ENABLED"] == "0"
@@ -151,7 +151,7 @@ def test_offline_env_for_child_processes() -> None:
 
 
 def test_streamlit_usage_statistics_are_off() -> None:
-    from analyzer.commands.dashboard import streamlit_command
+    from analyzer.cli.commands.dashboard import streamlit_command
 
     command = streamlit_command(8501, "localhost")
     assert command[command.index("--browser.gatherUsageStats") + 1] == "false"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import StorageError
-from analyzer.privacy import ensure_private_dir, ensure_private_file, is_private
+from analyzer.adapters.privacy import ensure_private_dir, ensure_private_file, is_private
+from analyzer.core.errors import StorageError
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script, write_tone_wav
 
 
@@ -66,8 +66,8 @@ def test_default_data_dir_is_owner_only(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def make_result(tmp_path: Path, name: str = "meeting.wav"):
-    from analyzer.config import AnalysisConfig
-    from analyzer.pipeline import Analyzer
+    from analyzer.core.config import AnalysisConfig
+    from analyzer.pipeline.analysis import Analyzer
 
     words = words_from_script([(0.1, 0.9, "hello there everyone"), (1.0, 1.9, "yes indeed")])
     analyzer = Analyzer(AnalysisConfig(), FakeTranscriber(words),
@@ -129,7 +129,7 @@ def test_deleting_a_group_removes_everything_derived(tmp_path: Path) -> None:
 def test_analyze_writes_no_audio_and_stores_none(tmp_path: Path, fake_models) -> None:
     from typer.testing import CliRunner
 
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     wav = write_tone_wav(tmp_path / "in.wav", 2.0)
     out, db = tmp_path / "out", tmp_path / "store" / "s.db"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AnalyzerError, AudioError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AnalyzerError, AudioError
 from tests.hardening.conftest import (
     corrupt_copy, encode_audio, tone, truncated_copy, video_without_audio, write_wav,
 )
@@ -116,7 +116,7 @@ def test_disk_full_while_staging_is_typed_and_cleaned(tmp_path: Path, temp_root:
 def run_job(tmp_path: Path, fake_models):
     """Stage + run one upload through the dashboard's job queue with fake models and a real store."""
     jobs = pytest.importorskip("dashboard.jobs")
-    import analyzer.pipeline as pipeline
+    import analyzer.pipeline.analysis as pipeline
     from analyzer.storage import SessionStore
 
     store = SessionStore(str(tmp_path / "s.db"))

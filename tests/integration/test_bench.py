@@ -16,7 +16,7 @@ FIGURES = ("audio", "model load", "decode", "diarization", "transcription", "ali
 
 @pytest.mark.integration
 def test_bench_prints_every_figure_on_a_short_file(tmp_path):
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(build_app(), ["bench", str(SAMPLE), "--json", str(out), "--device", "cpu"])

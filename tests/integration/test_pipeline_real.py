@@ -7,9 +7,9 @@ import pytest
 
 from analyzer.evaluation.scoring import DiarizationScorer
 from analyzer.evaluation.wer import word_errors
-from analyzer.references import read_stm
-from analyzer.rttm import read_rttm
-from analyzer.serialize import result_from_dict, result_to_dict
+from analyzer.formats.references import read_stm
+from analyzer.formats.rttm import read_rttm
+from analyzer.formats.serialize import result_from_dict, result_to_dict
 from tests.conftest import SAMPLES
 from tests.kernels import kernel_path
 
@@ -24,7 +24,7 @@ SAMPLE_DER_BOUND = 0.10
 
 
 def test_telemetry_is_off_once_pyannote_is_imported():
-    import analyzer.diarize  # noqa: F401
+    import analyzer.adapters.diarize  # noqa: F401
 
     assert os.environ["PYANNOTE_METRICS_ENABLED"] == "0"
 

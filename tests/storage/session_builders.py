@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from analyzer.config import AnalysisConfig
-from analyzer.schema import (
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording, SessionMetrics,
     SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript, TranscriptSegment,
     Turn, Verdict, Word,

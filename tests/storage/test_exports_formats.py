@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from session_builders import make_result
 
-from analyzer.errors import ConfigError
-from analyzer.exports import EXPORT_FORMATS, export, to_csv_people, to_csv_turns, to_srt, to_vtt
-from analyzer.report_html import to_html
-from analyzer.rttm import read_rttm
+from analyzer.core.errors import ConfigError
+from analyzer.formats.exports import EXPORT_FORMATS, export, to_csv_people, to_csv_turns, to_srt, to_vtt
+from analyzer.formats.report_html import to_html
+from analyzer.formats.rttm import read_rttm
 
 NAMES = {"SPEAKER_00": "Ana Lopez", "SPEAKER_01": "Ben", "SPEAKER_02": "Chi"}
 SRT_TIME = r"(\d\d):(\d\d):(\d\d),(\d\d\d)"
@@ -103,7 +103,7 @@ def test_csv_people_and_turns_parse_back():
 
 
 def test_json_export_is_the_result_json():
-    from analyzer.serialize import result_from_dict
+    from analyzer.formats.serialize import result_from_dict
 
     result = make_result(speaker_names=NAMES)
     data = json.loads(export(result, "json"))
@@ -193,7 +193,7 @@ def test_exports_write_no_files(tmp_path, monkeypatch):
 
 
 def test_with_names_replaces_whole_labels_only():
-    from analyzer.exports import with_names
+    from analyzer.formats.names import with_names
 
     result = make_result(speaker_names={"SPEAKER_0": "Zed", "SPEAKER_01": "Ben"})
     assert with_names(result, "SPEAKER_01 spoke to SPEAKER_0 and SPEAKER_00.") == "Ben spoke to Zed and SPEAKER_00."

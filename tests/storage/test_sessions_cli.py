@@ -12,8 +12,8 @@ import pytest
 from session_builders import make_result
 from typer.testing import CliRunner
 
-from analyzer.exports import EXPORT_FORMATS
-from analyzer.schema import Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word
+from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word
+from analyzer.formats.exports import EXPORT_FORMATS
 from analyzer.storage import SessionStore
 
 
@@ -47,14 +47,14 @@ def _tone(path: Path, freq: float) -> Path:
 
 @pytest.fixture(scope="module")
 def app():
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     return build_app()
 
 
 @pytest.fixture
 def fake_models(monkeypatch):
-    import analyzer.pipeline as pipeline
+    import analyzer.pipeline.analysis as pipeline
 
     monkeypatch.setattr(pipeline, "build_analyzer",
                         lambda config: pipeline.Analyzer(config, _Transcriber(), _Diarizer()))
@@ -140,8 +140,8 @@ def test_export_to_file_delete_and_errors(app, tmp_path, monkeypatch):
 
 def test_a_pipeline_result_round_trips_through_the_store(tmp_path, db_url):
     """The real metrics and directives code (fake models only) produce results the store keeps exactly."""
-    import analyzer.pipeline as pipeline
-    from analyzer.config import AnalysisConfig
+    import analyzer.pipeline.analysis as pipeline
+    from analyzer.core.config import AnalysisConfig
 
     result = pipeline.Analyzer(AnalysisConfig(), _Transcriber(), _Diarizer()).analyze_file(
         _tone(tmp_path / "real.wav", 220))

@@ -77,7 +77,7 @@ def test_downgrade_to_base_and_up_again(db_url):
 def test_upgrade_from_0002_keeps_sessions_and_stores_speaker_confidence(db_url):
     from dataclasses import replace
 
-    from analyzer.schema import SpeakerConfidence
+    from analyzer.core.schema import SpeakerConfidence
 
     engine = make_engine(db_url)
     upgrade(engine, "0002")

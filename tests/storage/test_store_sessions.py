@@ -8,8 +8,8 @@ import pytest
 from session_builders import make_result
 from sqlalchemy import func, select
 
-from analyzer.config import AnalysisConfig, AsrConfig
-from analyzer.errors import StorageError
+from analyzer.core.config import AnalysisConfig, AsrConfig
+from analyzer.core.errors import StorageError
 from analyzer.storage import DEFAULT_GROUP, SessionStore
 from analyzer.storage.models import (
     Base, DirectiveRow, GroupRow, InterruptionRow, PersonRow, SegmentRow, SessionRow, SpeakerRow,
@@ -175,7 +175,7 @@ def test_bad_url_is_a_storage_error(tmp_path):
 
 
 def test_trends_follow_people_across_sessions(store):
-    from analyzer.exports import EXPORT_FORMATS, export
+    from analyzer.formats.exports import EXPORT_FORMATS, export
 
     s1 = store.save(make_result("t1", gini=0.2, verdict="many_to_many"), group="team",
                     recorded_at="2026-11-02T09:00:00+00:00")
@@ -214,7 +214,7 @@ def test_trends_add_up_one_person_split_into_two_labels(store):
 def test_numpy_times_from_model_adapters_are_stored_as_floats(store):
     import numpy as np
 
-    from analyzer.schema import SpeakerSegment
+    from analyzer.core.schema import SpeakerSegment
 
     result = make_result("numpy")
     segments = tuple(SpeakerSegment(np.float32(s.start), np.float32(s.end), s.speaker)

@@ -1,5 +1,5 @@
-from analyzer.align import attribute_words, build_turns, unattributed_count
-from analyzer.schema import Word
+from analyzer.core.align import attribute_words, build_turns, unattributed_count
+from analyzer.core.schema import Word
 from tests.conftest import seg
 
 

@@ -14,8 +14,8 @@ from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, write_report
 from analyzer.batch.resources import default_workers, threads_per_worker
 from analyzer.batch.runner import EARLIER_FAILURE_NOTE, BatchOptions, BatchRunner
 from analyzer.batch.tasks import BatchTask, FileStarted, StageUpdate, analyze_task, load_factory
-from analyzer.config import AnalysisConfig
-from analyzer.errors import AudioError, ConfigError, ModelError
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import AudioError, ConfigError, ModelError
 from analyzer.storage import SessionStore
 from tests.conftest import write_tone_wav
 from tests.unit.test_batch_fakes import fake_analyzer
@@ -261,6 +261,7 @@ def test_ray_actor_body_analyses_shipped_audio_and_reports_the_driver_path(folde
 
     board = Board()
     actor = AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", board)
+    assert actor.load() is None
     shipped = actor.analyze(BatchTask(0, "/elsewhere/a.wav"), (folder / "a.wav").read_bytes(), "meetings/a.wav")
     assert shipped.result is not None and shipped.result.recording.path == "meetings/a.wav"
     assert {u.stage for u in board.updates} >= {"decode", "diarize", "metrics"}
@@ -272,8 +273,8 @@ def test_ray_actor_reports_a_model_loading_error_instead_of_dying() -> None:
     from analyzer.batch.ray_engine import AnalyzerActor
 
     actor = AnalyzerActor("analyzer.nowhere:build", AnalysisConfig(), "r1", board=None)
-    assert "cannot be imported" in actor.ready()
-    assert AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", None).ready() is None
+    assert "cannot be imported" in actor.load()
+    assert AnalyzerActor("tests.unit.test_batch_fakes:fake_analyzer", AnalysisConfig(), "r1", None).load() is None
 
 
 def test_progress_counts_audio_seconds_and_stages_in_flight() -> None:
@@ -295,3 +296,48 @@ def test_progress_counts_audio_seconds_and_stages_in_flight() -> None:
         assert overall.completed == pytest.approx(30.0 * (0.03 + 0.25))
         progress.finished(files[1])
         assert overall.completed == pytest.approx(30.0) and overall.description.startswith("batch 1/2")
+
+
+class AbortingEngine(InlineEngine):
+    """Analyses ``finish`` files, then stops as the Ray engine does when no worker can go on."""
+
+    def __init__(self, finish: int, error: Exception) -> None:
+        super().__init__()
+        self.finish, self.error = finish, error
+
+    def run(self, tasks):
+        yield from super().run(tasks[: self.finish])
+        raise self.error
+
+
+def test_an_aborted_batch_keeps_what_finished_and_still_writes_its_report(folder: Path, tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import analyzer.batch.engines as engines
+    from analyzer.cli.app import build_app
+
+    error = ConfigError("no node left of the Ray cluster can hold a worker, which needs 1 CPU (...)")
+    monkeypatch.setattr(engines, "build_engine", lambda *args, **kwargs: AbortingEngine(1, error))
+    db, report = tmp_path / "abort.sqlite", tmp_path / "report.json"
+    result = CliRunner().invoke(build_app(), ["batch", str(folder), "--db", str(db), "--report", str(report)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1] == f"error: {error}"
+    data = json.loads(report.read_text())
+    assert data["aborted"] == str(error)
+    assert data["totals"] == {"ok": 1, "skipped": 0, "failed": 2, "pending": 2}
+    with SessionStore(str(db)) as store:
+        assert len(store.list_sessions()) == 1  # what finished before the stop is stored
+
+
+def test_the_report_is_written_when_the_database_cannot_be_opened(folder: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from analyzer.cli.app import build_app
+
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(build_app(), ["batch", str(folder), "--db", str(tmp_path / "no" / "such" / "db"),
+                                              "--report", str(report)])
+    assert result.exit_code == 1 and "error:" in result.output
+    data = json.loads(report.read_text())
+    assert data["aborted"] and data["totals"]["pending"] == len(data["files"]) > 0

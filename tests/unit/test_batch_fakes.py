@@ -2,7 +2,7 @@
 
 Batch engines build their analyzer in each worker from a ``"module:function"`` path (the
 testing hook ``FLOORSHARE_BATCH_ANALYZER_FACTORY`` in the CLI). These factories return the
-real :class:`analyzer.pipeline.Analyzer` (real decoding, alignment, metrics) over the fake
+real :class:`analyzer.pipeline.analysis.Analyzer` (real decoding, alignment, metrics) over the fake
 models of ``tests/conftest.py``. Environment knobs, read in the worker:
 
 - ``FLOORSHARE_TEST_FAKE_DELAY``: seconds each file takes (spread over diarize stage reports).
@@ -15,8 +15,8 @@ import os
 import time
 from pathlib import Path
 
-from analyzer.config import AnalysisConfig
-from analyzer.pipeline import Analyzer
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import Analyzer
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script
 
 FACTORY = "tests.unit.test_batch_fakes:fake_analyzer"

@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from analyzer.cli import build_app
+from analyzer.cli.app import build_app
 
 runner = CliRunner()
 app = build_app()

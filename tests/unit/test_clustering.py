@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from analyzer.clustering import (
+from analyzer.adapters.clustering import (
     ChunkFeatures, ClusteringParams, cluster_chunks, crop_segments, training_mask,
 )
-from analyzer.schema import SpeakerSegment
+from analyzer.core.schema import SpeakerSegment
 
 FRAMES = 50
 
@@ -139,8 +139,8 @@ def test_chunk_features_round_trip(tmp_path):
 
 
 def test_attendees_bound_the_speaker_count_unless_a_count_is_given():
-    from analyzer.config import AnalysisConfig
-    from analyzer.pipeline import bounded_by_attendees
+    from analyzer.core.config import AnalysisConfig
+    from analyzer.pipeline.analysis import bounded_by_attendees
 
     four = AnalysisConfig().with_updates(metrics={"attendees": ("a", "b", "c", "d")})
     assert bounded_by_attendees(four).max_speakers == 4

@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.audio import load_audio
+from analyzer.adapters.audio import load_audio
 from analyzer.compose import (
     DEFAULT_VOICES, compose_meeting, load_scenario, load_voice, scenario_from_dict, synthetic_scenario,
     write_meeting,
 )
-from analyzer.config import MetricsConfig
-from analyzer.errors import InputFormatError
+from analyzer.core.config import MetricsConfig
+from analyzer.core.errors import InputFormatError
+from analyzer.core.schema import Diarization
+from analyzer.formats.rttm import exclusive_from_overlapping, read_rttm
 from analyzer.metrics import compute_metrics, turns_from_segments
-from analyzer.rttm import exclusive_from_overlapping, read_rttm
-from analyzer.schema import Diarization
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "eval" / "scenarios").glob("*.toml"))

@@ -11,9 +11,9 @@ import pytest
 
 from analyzer.compose import compose_meeting, load_scenario, meeting_events, scenario_from_dict
 from analyzer.compose.room import Room, default_distances, seat_positions
-from analyzer.config import AnalysisConfig
-from analyzer.errors import InputFormatError
-from analyzer.metrics.sources import metrics_from_segments
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.errors import InputFormatError
+from analyzer.pipeline.sources import metrics_from_segments
 
 ROOT = Path(__file__).resolve().parents[2]
 FARFIELD = sorted((ROOT / "eval" / "scenarios" / "farfield").glob("*.toml"))

@@ -1,8 +1,8 @@
 import pytest
 
-from analyzer.commands.options import build_config, parse_attendees
-from analyzer.config import AnalysisConfig, load_config
-from analyzer.errors import ConfigError
+from analyzer.cli.commands.options import build_config
+from analyzer.core.config import AnalysisConfig, load_config, parse_attendees
+from analyzer.core.errors import ConfigError
 
 
 def test_config_hash_changes_with_settings_but_not_device():

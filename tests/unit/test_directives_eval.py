@@ -10,11 +10,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from analyzer.cli import COMMAND_MODULES
-from analyzer.commands import directives as directives_command
+from analyzer.cli.app import COMMAND_MODULES
+from analyzer.cli.commands import directives as directives_command
+from analyzer.core.errors import InputFormatError
 from analyzer.directives import CATEGORIES
 from analyzer.directives.evaluation import LabelledLine, default_set_path, evaluate, read_labelled
-from analyzer.errors import InputFormatError
 
 PRECISION_TARGET = 0.85
 RECALL_TARGET = 0.75
@@ -33,7 +33,7 @@ def cli() -> typer.Typer:
 
 
 def test_command_is_registered() -> None:
-    assert "analyzer.commands.directives" in COMMAND_MODULES
+    assert "analyzer.cli.commands.directives" in COMMAND_MODULES
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.core.errors import ConfigError
+from analyzer.core.schema import Turn
 from analyzer.directives import available_languages, detect_text, find_directives, load_lexicon
-from analyzer.errors import ConfigError
-from analyzer.schema import Turn
 
 
 def categories(text: str) -> list[str]:
@@ -160,9 +160,9 @@ def test_a_lexicon_with_an_unknown_set_or_category_is_rejected() -> None:
 
 
 def test_hit_time_is_the_first_word_of_the_clause_when_words_are_given():
-    from analyzer.align import attribute_words, build_turns
+    from analyzer.core.align import attribute_words, build_turns
     from analyzer.directives import find_directives
-    from analyzer.schema import SpeakerSegment, Word
+    from analyzer.core.schema import SpeakerSegment, Word
 
     words = [Word(10.0, 10.4, "okay"), Word(10.5, 10.8, "thanks."), Word(14.0, 14.3, "Send"),
              Word(14.4, 14.6, "me"), Word(14.7, 14.9, "the"), Word(15.0, 15.4, "draft.")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analyzer.core.schema import Turn
 from analyzer.directives import find_directives
-from analyzer.schema import Turn
 
 STM = Path(__file__).resolve().parents[2] / "samples" / "pyannote-sample" / "sample.stm"
 MAX_GAP_S = 1.0

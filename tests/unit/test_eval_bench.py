@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
 from analyzer.evaluation.bench import StageClock, machine_description, peak_rss_mib, run_bench
-from analyzer.pipeline import Analyzer
+from analyzer.pipeline.analysis import Analyzer
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import InputFormatError
+from analyzer.core.errors import InputFormatError
 from analyzer.evaluation.manifest import default_data_root, load_manifest, read_events
 
 ROOT = Path(__file__).resolve().parents[2]

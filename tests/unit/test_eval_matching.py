@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.core.schema import Interruption
 from analyzer.evaluation.matching import Counts, match_interruptions, match_times
-from analyzer.schema import Interruption
 
 
 def interruption(time: float, kind: str) -> Interruption:

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from analyzer.compose import compose_meeting, load_scenario
-from analyzer.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig
+from analyzer.core.schema import SpeakerSegment
 from analyzer.evaluation.manifest import load_manifest
 from analyzer.evaluation.runner import evaluate_manifest, file_score_dict
-from analyzer.pipeline import Analyzer
-from analyzer.rttm import exclusive_from_overlapping
-from analyzer.schema import SpeakerSegment
+from analyzer.formats.rttm import exclusive_from_overlapping
+from analyzer.pipeline.analysis import Analyzer
 from tests.conftest import FakeDiarizer, FakeTranscriber, words_from_script
 
 SCENARIO = """
@@ -76,8 +76,8 @@ def test_a_perfect_diarization_scores_zero(setup, tmp_path):
 
 def test_eval_command_prints_the_summary_and_writes_json(setup, tmp_path, monkeypatch):
     manifest, analyzer, _ = setup
-    import analyzer.pipeline as pipeline
-    from analyzer.cli import build_app
+    import analyzer.pipeline.analysis as pipeline
+    from analyzer.cli.app import build_app
 
     monkeypatch.setattr(pipeline, "build_analyzer", lambda config=None: analyzer)
     out = tmp_path / "report.json"
@@ -90,7 +90,7 @@ def test_eval_command_prints_the_summary_and_writes_json(setup, tmp_path, monkey
 
 
 def test_eval_command_reports_a_bad_manifest_on_one_line(tmp_path):
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     bad = tmp_path / "bad.toml"
     bad.write_text('[[recording]]\naudio = "nowhere.wav"\n')
@@ -100,7 +100,7 @@ def test_eval_command_reports_a_bad_manifest_on_one_line(tmp_path):
 
 
 def test_compose_command_writes_the_three_files(tmp_path):
-    from analyzer.cli import build_app
+    from analyzer.cli.app import build_app
 
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(SCENARIO)

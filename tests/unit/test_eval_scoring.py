@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.core.errors import InputFormatError
 from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping, read_uem
-from analyzer.errors import InputFormatError
-from analyzer.rttm import read_rttm
+from analyzer.formats.rttm import read_rttm
 from tests.conftest import seg
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "rttm"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import InputFormatError
+from analyzer.core.errors import InputFormatError
 from analyzer.evaluation.wer import normalise, word_errors
-from analyzer.references import read_stm, read_text_transcript, read_transcript
+from analyzer.formats.references import read_stm, read_text_transcript, read_transcript
 
 SAMPLE_STM = Path(__file__).resolve().parents[2] / "samples" / "pyannote-sample" / "sample.stm"
 

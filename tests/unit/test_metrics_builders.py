@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from analyzer.align import build_turns
-from analyzer.config import MetricsConfig
+from analyzer.core.align import build_turns
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import DirectiveHit, Diarization, SessionMetrics, SpeakerWord
+from analyzer.formats.rttm import exclusive_from_overlapping
 from analyzer.metrics import compute_metrics
 from analyzer.metrics.turns import turns_from_segments
-from analyzer.rttm import exclusive_from_overlapping
-from analyzer.schema import DirectiveHit, Diarization, SessionMetrics, SpeakerWord
 from tests.conftest import seg, words_from_script
 
 Line = tuple[float, float, str, str]  # start, end, speaker, text ("" = no words)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.config import AnalysisConfig
-from analyzer.metrics.sources import metrics_from_segments
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.sources import metrics_from_segments
 
 compose = pytest.importorskip("analyzer.compose")
 SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "eval" / "scenarios").glob("*.toml"))

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import Diarization, SpeakerSegment
+from analyzer.formats.rttm import exclusive_from_overlapping
 from analyzer.metrics import compute_metrics
 from analyzer.metrics.turns import turns_from_segments
-from analyzer.rttm import exclusive_from_overlapping
-from analyzer.schema import Diarization, SpeakerSegment
 
 # Times on a 1/8 s grid are exact in binary floating point, so shifting changes nothing.
 scripts = st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 400), st.sampled_from("ABCDE")),

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analyzer.cli import build_app
-from analyzer.config import AnalysisConfig
+from analyzer.cli.app import build_app
+from analyzer.core.config import AnalysisConfig
 from analyzer.metrics.compare import compare_metrics, map_speakers
-from analyzer.metrics.sources import (
+from analyzer.pipeline.sources import (
     diarization_from_segments, load_rttm_segments, metrics_from_segments, read_words,
 )
-from analyzer.schema import ModelRef, Provenance, Recording, SessionResult, Transcript
-from analyzer.serialize import result_from_dict, result_to_dict
+from analyzer.core.schema import ModelRef, Provenance, Recording, SessionResult, Transcript
+from analyzer.formats.serialize import result_from_dict, result_to_dict
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "rttm-ami"
 EN2002A_UEM_END = 2142.709375
@@ -130,7 +130,7 @@ def test_words_from_stm_are_attributed_by_the_rttm(tmp_path):
 
 
 def test_bad_words_file_is_a_typed_error(tmp_path):
-    from analyzer.errors import InputFormatError
+    from analyzer.core.errors import InputFormatError
 
     bad = tmp_path / "w.json"
     bad.write_text('[{"start": "x"}]')
@@ -166,7 +166,7 @@ def test_cli_with_words_counts_words_and_questions(tmp_path):
 
 def test_analyze_pipeline_fills_the_metrics(tmp_path):
     pytest.importorskip("analyzer.directives")
-    from analyzer.pipeline import Analyzer
+    from analyzer.pipeline.analysis import Analyzer
     from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script, write_tone_wav
 
     wav = write_tone_wav(tmp_path / "m.wav", 12.0)

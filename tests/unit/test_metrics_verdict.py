@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.config import MetricsConfig
+from analyzer.core.config import MetricsConfig
+from analyzer.core.schema import DirectiveHit
 from analyzer.metrics.verdict import window_bounds
-from analyzer.schema import DirectiveHit
 from tests.unit.test_metrics_builders import meeting
 
 

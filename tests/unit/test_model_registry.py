@@ -3,8 +3,8 @@ import zipfile
 
 import pytest
 
-from analyzer import model_registry as mr
-from analyzer.errors import ModelError
+from analyzer.adapters import model_registry as mr
+from analyzer.core.errors import ModelError
 
 
 def _spec(sha: str) -> mr.ModelSpec:

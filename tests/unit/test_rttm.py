@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.errors import InputFormatError
+from analyzer.core.errors import InputFormatError
+from analyzer.formats.rttm import exclusive_from_overlapping, read_rttm
 from analyzer.metrics.intervals import by_speaker, total, union
-from analyzer.rttm import exclusive_from_overlapping, read_rttm
 from tests.conftest import seg
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "rttm-ami"

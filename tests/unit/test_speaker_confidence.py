@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from analyzer.commands.analyze import print_summary
-from analyzer.config import AnalysisConfig
-from analyzer.console import console
+from analyzer.cli.commands.analyze import print_summary
+from analyzer.core.config import AnalysisConfig
+from analyzer.cli.console import console
 from analyzer.metrics.confidence import count_note, speaker_doubts
-from analyzer.pipeline import Analyzer
-from analyzer.report_html import to_html
-from analyzer.schema import SpeakerConfidence
-from analyzer.serialize import result_from_dict, result_to_dict
+from analyzer.pipeline.analysis import Analyzer
+from analyzer.formats.report_html import to_html
+from analyzer.core.schema import SpeakerConfidence
+from analyzer.formats.serialize import result_from_dict, result_to_dict
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script
 
 SCRIPT = [(0.0, 4.0, "we should start with the budget"), (4.5, 8.0, "I agree let us look at it"),

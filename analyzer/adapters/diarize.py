@@ -1,0 +1,297 @@
+"""Speaker diarization with pyannote.audio: the only module that imports pyannote.
+
+Telemetry is switched off before pyannote is first imported. The pipeline is
+pyannote's ``SpeakerDiarization`` with the pinned segmentation-3.0 model, the
+CAM++ speaker embedding (:mod:`analyzer.adapters.campplus`, wrapped as a pyannote ``Model``)
+and agglomerative clustering. Audio is handed over in memory (no torchcodec).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
+
+import logging  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torchaudio.compliance.kaldi as kaldi  # noqa: E402
+from pyannote.audio import Model  # noqa: E402
+from pyannote.audio.core.plda import PLDA  # noqa: E402
+from pyannote.audio.models.blocks.pooling import StatsPool  # noqa: E402
+from pyannote.audio.pipelines import SpeakerDiarization  # noqa: E402
+from pyannote.audio.pipelines.utils import SpeakerDiarizationMixin  # noqa: E402
+from pyannote.audio.utils.reproducibility import fix_reproducibility  # noqa: E402
+from pyannote.core import Annotation, SlidingWindow, SlidingWindowFeature  # noqa: E402
+
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
+from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
+from analyzer.adapters.clustering import (  # noqa: E402
+    ChunkFeatures, cluster_chunks, clustering_params, crop_segments, with_confidence,
+)
+from analyzer.adapters.model_registry import load_manifest, resolve_model_path  # noqa: E402
+from analyzer.core.config import DiarizationConfig  # noqa: E402
+from analyzer.core.errors import ModelError  # noqa: E402
+from analyzer.core.progress import Hook, null_hook  # noqa: E402
+from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` picks CUDA when present; ``cuda`` without a GPU is a clear error."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("--device cuda was asked for but no CUDA GPU is available; use --device cpu")
+    return device
+
+
+class CamPlusPlusEmbedding(Model):
+    """CAM++ as a pyannote embedding ``Model``: waveforms (batch, 1, samples) -> (batch, 192).
+
+    ``weights`` (batch, frames) from the segmentation masks weight the statistics pooling,
+    so one embedding describes one local speaker of a chunk.
+    """
+
+    def __init__(self, sample_rate: int = SAMPLE_RATE, num_channels: int = 1) -> None:
+        super().__init__(sample_rate=sample_rate, num_channels=num_channels)
+        self.network = CAMPPlus()
+        self.pool = StatsPool()
+
+    @property
+    def dimension(self) -> int:
+        return 192
+
+    def fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """80-bin Kaldi fbank with per-utterance mean removal: (batch, frames, 80)."""
+        feats = [kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
+                             dither=0.0) for w in waveforms]
+        feats = torch.stack(feats)  # (batch, frames, 80)
+        return feats - feats.mean(dim=1, keepdim=True)
+
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+        for name, layer in self.network.xvector.named_children():
+            if name == "stats":
+                break
+            hidden = layer(hidden)
+        return hidden
+
+    def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        if weights is None:
+            return self.network.xvector.dense(self.pool(self.trunk(waveforms)))
+        # pyannote asks for one embedding per (chunk, local speaker): the same chunk arrives
+        # once per speaker, consecutively. Run the network once per distinct active chunk and
+        # pool with each speaker's weights: same numbers, about 3x less work.
+        groups = _consecutive_groups(waveforms)
+        active = [bool(weights[start:end].sum() > 0) for start, end in groups]
+        hidden_rows: list[torch.Tensor | None] = [None] * len(groups)
+        wanted = [i for i, is_active in enumerate(active) if is_active]
+        if wanted:
+            computed = self.trunk(torch.stack([waveforms[groups[i][0]] for i in wanted]))
+            for row, i in enumerate(wanted):
+                hidden_rows[i] = computed[row]
+        template = next((h for h in hidden_rows if h is not None), None)
+        if template is None:  # no speech in any chunk of this batch: embeddings are unused
+            return torch.full((len(waveforms), self.dimension), float("nan"))
+        hidden = torch.stack([
+            (hidden_rows[g] if hidden_rows[g] is not None else torch.zeros_like(template))
+            for g, (start, end) in enumerate(groups) for _ in range(start, end)])
+        return self.network.xvector.dense(self.pool(hidden, weights=weights))
+
+
+def _consecutive_groups(waveforms: torch.Tensor) -> list[tuple[int, int]]:
+    """(start, end) index ranges of runs of identical consecutive waveforms in a batch."""
+    groups, start = [], 0
+    for index in range(1, len(waveforms) + 1):
+        if index == len(waveforms) or not torch.equal(waveforms[index], waveforms[start]):
+            groups.append((start, index))
+            start = index
+    return groups
+
+
+def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
+    model = CamPlusPlusEmbedding()
+    state = torch.load(weights_file, map_location="cpu", weights_only=True)
+    model.network.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+class _NoPLDA(PLDA):
+    """Stands for 'no PLDA': pyannote's constructor requires one, agglomerative clustering never
+    calls it (VBx needs a PLDA trained for its own embedding, which CAM++ does not have)."""
+
+    def __init__(self) -> None:  # noqa: D107 - deliberately loads nothing
+        pass
+
+    def __call__(self, embeddings: np.ndarray) -> np.ndarray:
+        raise ModelError("PLDA is not available with the CAM++ embedding; use agglomerative clustering")
+
+
+class PyannoteDiarizer:
+    """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
+
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto",
+                 cache_dir: str | Path | None = None) -> None:
+        self.config = config or DiarizationConfig()
+        self.cache_dir = cache_dir
+        self.device = resolve_device(device)
+        specs = load_manifest()
+        seg_dir = resolve_model_path("segmentation-3.0", "segmentation")
+        emb_dir = resolve_model_path("campplus", "embedding")
+        self.models = tuple(ModelRef(name=n, role=specs[n].role, source=specs[n].source_label,
+                                     sha256=specs[n].main_sha256) for n in ("segmentation-3.0", "campplus"))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                segmentation = Model.from_pretrained(str(seg_dir / "pytorch_model.bin"))
+            embedding = load_campplus(str(emb_dir / "campplus_cn_en_common.pt"))
+        except Exception as exc:  # corrupt or incompatible weights
+            raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
+                             "run `floorshare models fetch --force`") from None
+        self.pipeline = SpeakerDiarization(
+            clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
+            segmentation_step=self.config.segmentation_step,
+            segmentation_batch_size=self.config.segmentation_batch_size,
+            embedding_batch_size=self.config.embedding_batch_size)
+        # pyannote's own clustering step is never run (analyzer.clustering does it); its
+        # parameters are set only because the pipeline refuses to run uninstantiated.
+        self.pipeline.instantiate({"segmentation": {"min_duration_off": 0.0},
+                                   "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7}})
+        self.pipeline.to(torch.device(self.device))
+
+    def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
+                config: DiarizationConfig | None = None) -> Diarization:
+        """Who spoke when, as an overlapping and an exclusive track, cropped to the recording."""
+        config = config or self.config
+        hook("diarize", 0, 1)
+        features = self.features(audio, hook=hook)
+        hook("diarize", 0.95, 1)
+        diarization = assemble(features, config)
+        hook("diarize", 1, 1)
+        return diarization
+
+    def features(self, audio: LoadedAudio, *, hook: Hook = null_hook) -> ChunkFeatures:
+        """Segmentation, instantaneous speaker count and embeddings: everything before clustering.
+
+        With ``cache_dir`` set they are stored there (one ``.npz`` per recording content and
+        segmentation step) and read back next time, so clustering can be re-tuned without models.
+        """
+        cache = None
+        if self.cache_dir is not None:
+            models = "".join(m.sha256[:4] for m in self.models)
+            cache = Path(self.cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
+                                            f"-{len(audio.samples)}-{models}.npz")
+            if cache.exists():
+                return ChunkFeatures.load(cache)
+        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
+        pipeline = self.pipeline
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fix_reproducibility(torch.device(self.device))
+            file = pipeline.prepare_one({"waveform": waveform, "sample_rate": SAMPLE_RATE, "uri": "audio"})
+            step_hook = pipeline.setup_hook(file, hook=_StepHook(hook))
+            segmentations = pipeline.get_segmentations(file, hook=step_hook)
+            count = pipeline.speaker_count(segmentations, pipeline._segmentation.model.receptive_field,
+                                           warm_up=(0.0, 0.0))
+            if np.nanmax(count.data) == 0:
+                embeddings = np.full((*segmentations.data.shape[::2], 192), np.nan, dtype=np.float32)
+            else:
+                embeddings = pipeline.get_embeddings(file, segmentations,
+                                                     exclude_overlap=pipeline.embedding_exclude_overlap,
+                                                     hook=step_hook)
+        chunks, frames = segmentations.sliding_window, count.sliding_window
+        features = ChunkFeatures(
+            segmentations=np.asarray(segmentations.data, dtype=np.float32),
+            embeddings=np.asarray(embeddings, dtype=np.float32),
+            count=np.asarray(count.data[:, 0], dtype=np.uint8),
+            chunks=(chunks.start, chunks.duration, chunks.step),
+            frames=(frames.start, frames.duration, frames.step),
+            duration=min(audio.duration, audio.recording.duration))  # what the result reports
+        if cache is not None:
+            features.save(cache)
+        return features
+
+
+def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
+    """Cluster the chunk features into people and build both tracks (pyannote's reconstruct).
+
+    Pure given the features (no model): used by the diarizer and by clustering sweeps.
+    """
+    clusters = cluster_chunks(features.embeddings, features.segmentations, clustering_params(config),
+                              num_clusters=config.num_speakers, min_clusters=config.min_speakers,
+                              max_clusters=config.max_speakers)
+    if clusters.centroids.shape[0] == 0:
+        return Diarization(segments=(), exclusive=(), speakers=())
+    segmentations = SlidingWindowFeature(features.segmentations, SlidingWindow(*_window(features.chunks)))
+    count = SlidingWindowFeature(features.count[:, None].astype(np.int8), SlidingWindow(*_window(features.frames)))
+    if config.max_speakers is not None or config.num_speakers is not None:
+        cap = config.num_speakers or config.max_speakers
+        count.data = np.minimum(count.data, cap).astype(np.int8)
+    tracks = []
+    for limit in (None, 1):
+        capped = SlidingWindowFeature(count.data if limit is None else np.minimum(count.data, limit).astype(np.int8),
+                                      count.sliding_window)
+        discrete = _reconstruct(segmentations, clusters.hard, capped)
+        tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
+    labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
+    diarization = to_diarization(tracks[0].rename_labels(labels), tracks[1].rename_labels(labels),
+                                 duration=features.duration)
+    return with_confidence(diarization, clusters, labels, config)
+
+
+def _window(spec: tuple[float, float, float]) -> tuple[float, float, float]:
+    start, duration, step = spec
+    return duration, step, start  # SlidingWindow(duration, step, start)
+
+
+def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
+                 count: SlidingWindowFeature) -> SlidingWindowFeature:
+    """Chunk-level local speakers -> global clusters, then pyannote's frame-level aggregation."""
+    num_chunks, num_frames, _ = segmentations.data.shape
+    num_clusters = int(np.max(hard)) + 1
+    clustered = np.full((num_chunks, num_frames, num_clusters), np.nan)
+    for c, (cluster, (_, segmentation)) in enumerate(zip(hard, segmentations)):
+        for k in np.unique(cluster):
+            if k >= 0:
+                clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+    return SpeakerDiarizationMixin.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window),
+                                                  count)
+
+
+class _StepHook:
+    """Maps pyannote's step hook onto our ``hook('diarize', done, total)``.
+
+    Segmentation counts as the first 30 % of the stage, embeddings as the next 65 %.
+    """
+
+    SHARES = {"segmentation": (0.0, 0.3), "embeddings": (0.3, 0.65)}
+
+    def __init__(self, hook: Hook) -> None:
+        self.hook = hook
+
+    def __call__(self, step_name: str, step_artifact: Any, file: Any = None,
+                 total: int | None = None, completed: int | None = None) -> None:
+        if step_name not in self.SHARES or not total:
+            return
+        offset, share = self.SHARES[step_name]
+        self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
+
+
+def to_diarization(overlapping: Annotation, exclusive: Annotation, duration: float | None = None) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time, cropped to [0, duration])."""
+    def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
+        items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
+                 for turn, _, label in annotation.itertracks(yield_label=True)]
+        items = crop_segments(items, duration) if duration is not None else items
+        return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
+
+    overlapping_segments = segments(overlapping)
+    speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
+    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers)

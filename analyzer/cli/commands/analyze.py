@@ -1,0 +1,131 @@
+"""``floorshare analyze PATH...``: analyse recordings and write result.json, RTTM and transcript."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from analyzer.cli.commands import options as o
+from analyzer.cli.commands.progress_bar import stage_progress
+from analyzer.cli.console import console, err_console
+from analyzer.core.errors import AnalyzerError
+from analyzer.core.schema import SessionResult
+from analyzer.formats.names import display_name, format_clock, with_names
+from analyzer.formats.outputs import write_outputs
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)
+
+
+def analyze(
+    paths: list[Path] = typer.Argument(..., help="Recordings (wav, mp3, m4a, ogg, flac, webm, mp4...)."),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output folder: DIR/<stem>/result.json, "
+                             "diarization.rttm and transcript.txt."),
+    config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
+    max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+    language: o.Language = None, attendees: o.Attendees = None,
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="Store the sessions in this group "
+                                        "(created if new; default group: default)."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not store the sessions in the database."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="FLOORSHARE_DB", show_envvar=True,
+                                     help="Sessions database: SQLAlchemy URL or SQLite file path."),
+    keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
+                                    "stored session (not kept by default)."),
+    force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
+                               "this recording analysed with the same settings."),
+) -> None:
+    """Analyse each recording: who spoke when, what was said, and how the floor was shared.
+
+    Exit code 0 when every input worked, 1 when an input failed (the others are still
+    processed), 2 for a usage error.
+    """
+    try:
+        config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
+                                asr_model, language, attendees)
+    except AnalyzerError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    store = None if no_store else _open_store(db)
+    from analyzer.pipeline.analysis import build_analyzer
+
+    analyzer = None
+    failures = 0
+    for path in paths:
+        try:
+            session_id = None if force or store is None else _stored_session(store, path, config)
+            if session_id is not None:
+                stored = store.load(session_id)  # an identical file may have been stored under another name
+                result = replace(stored, recording=replace(stored.recording, path=str(path)))
+                err_console.print(f"{path}: already analysed with these settings (session {session_id}); "
+                                  "showing the stored result (use --force to analyse again)", highlight=False)
+            else:
+                with stage_progress(path.name) as hook:
+                    analyzer = analyzer or build_analyzer(config)
+                    result = analyzer.analyze_file(path, hook=hook)
+            folder = write_outputs(result, out)
+            if store is not None and session_id is None:
+                session_id = store.save(result, group=group, keep_audio=keep_audio)
+        except AnalyzerError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            failures += 1
+            continue
+        print_summary(result)
+        console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if session_id is not None:
+            console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
+                          highlight=False)
+    raise typer.Exit(1 if failures else 0)
+
+
+def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - SessionStore
+    from analyzer.adapters.audio import check_readable, file_sha256
+
+    check_readable(path)
+    return store.find(file_sha256(path), config.config_hash())
+
+
+def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
+    from analyzer.storage import SessionStore
+
+    try:
+        return SessionStore(db)
+    except AnalyzerError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def print_summary(result: SessionResult) -> None:
+    """A per-speaker table with the verdict and its reasons."""
+    metrics = result.metrics
+    table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
+    from analyzer.metrics.confidence import confidence_label, count_note, speaker_doubts
+
+    columns = ["speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"]
+    measured = bool(result.diarization.confidence)
+    if measured:
+        columns.append("distinct person")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "speaker" else "right")
+    for s in metrics.speakers if metrics else ():
+        name = result.speaker_names.get(s.speaker, s.speaker)
+        extra = [("-" if s.silent_attendee else confidence_label(result, s.speaker))] if measured else []
+        table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
+                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)), *extra)
+    console.print(table)
+    note = count_note(result)
+    if note:
+        console.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
+        for doubt in speaker_doubts(result).values():
+            console.print(f"  ⚠ {doubt}", highlight=False, markup=False)
+    if metrics:
+        console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
+        for reason in metrics.verdict.reasons:
+            console.print(f"  - {with_names(result, reason)}", highlight=False)
+    for hit in result.directives[:3]:
+        console.print(f"  directive ({hit.category}) [{format_clock(hit.time)}] "
+                      f"{display_name(result, hit.speaker)}: \"{hit.text}\"", highlight=False, markup=False)

@@ -1,0 +1,246 @@
+"""``floorshare compose``, ``floorshare eval`` and ``floorshare bench``: build test meetings, score, time.
+
+Parsing and rendering only; the work is in :mod:`analyzer.compose` and :mod:`analyzer.evaluation`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from analyzer.cli.commands import options as o
+from analyzer.cli.console import console, err_console
+from analyzer.core.errors import AnalyzerError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compose")(compose)
+    app.command("eval")(evaluate)
+    app.command("bench")(bench)
+
+
+def _fail(exc: AnalyzerError) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+def compose(
+    specs: list[Path] = typer.Argument(..., help="Scenario TOML files (see eval/scenarios/)."),
+    out: Path = typer.Option(Path("out/composed"), "--out", "-o", help="Output folder."),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="Folder of voice folders "
+                                          "(default: the scenario's, else tests/data/voices)."),
+) -> None:
+    """Build meetings from real recorded voices: NAME.wav, NAME.rttm (reference) and
+    NAME.events.json (interruptions with type and time, backchannels, expected verdict)."""
+    from analyzer.compose import compose_meeting, load_scenario, write_meeting
+
+    for spec in specs:
+        try:
+            meeting = compose_meeting(load_scenario(spec, voices))
+            files = write_meeting(meeting, out)
+        except (AnalyzerError, OSError) as exc:
+            raise _fail(exc if isinstance(exc, AnalyzerError) else AnalyzerError(f"{out}: {exc}")) from None
+        kinds = ", ".join(f"{i.type}" for i in meeting.interruptions) or "none"
+        console.print(f"{files.audio} ({meeting.duration / 60:.1f} min, {len(meeting.attendees)} attendees, "
+                      f"expected {meeting.scenario.verdict}); interruptions: {kinds}", highlight=False, markup=False)
+
+
+def evaluate(
+    manifest: Path = typer.Argument(..., help="Manifest TOML (see eval/manifests/)."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write every figure to this JSON file."),
+    data_root: Optional[Path] = typer.Option(None, "--data-root", help="Where $DATA/ paths point "
+                                             "(default: $FLOORSHARE_DATA_ROOT or ../shared/data)."),
+    work: Path = typer.Option(Path("out/eval"), "--work", help="Folder for composed scenarios."),
+    feature_cache: Optional[Path] = typer.Option(
+        None, "--feature-cache", help="Keep each recording's segmentation and speaker embeddings in this folder "
+        "and reuse them on later runs (same models and segmentation step), so changing only clustering "
+        "settings re-runs in a fraction of the time."),
+    config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+) -> None:
+    """Run the pipeline on every recording of MANIFEST and score it against the references:
+    DER/JER and their split, speaker count, share error (mean and worst person), speaker changes
+    found, the quietest person's missed speech, interruptions, verdict (against the expected one
+    and the reference's own), WER."""
+    from analyzer.cli.commands.progress_bar import stage_progress
+    from analyzer.evaluation.manifest import load_manifest
+    from analyzer.evaluation.runner import evaluate_manifest, file_score_dict
+    from analyzer.pipeline.analysis import build_analyzer
+
+    try:
+        config = o.build_config(config_file, device=device, asr_model=asr_model)
+        loaded = load_manifest(manifest, data_root)
+        analyzer = build_analyzer(config)
+        if feature_cache is not None:
+            analyzer.diarizer.cache_dir = feature_cache
+        done: list = []
+
+        def on_file(score) -> None:
+            _print_file(score)
+            done.append(score)
+            if json_out is not None:  # partial report after each file, in case a long run is stopped
+                _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "partial": True,
+                                       "files": [file_score_dict(s) for s in done]})
+
+        scores, summary = evaluate_manifest(loaded, analyzer, config, work / loaded.name,
+                                            hook_for=stage_progress, on_file=on_file)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    _print_summary(loaded.name, summary)
+    if json_out is not None:
+        _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "config": config.to_dict(),
+                               "files": [file_score_dict(s) for s in scores], "overall": summary})
+        console.print(f"report: {json_out}", highlight=False, markup=False)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise _fail(AnalyzerError(f"{path}: cannot write the report ({exc.strerror}); "
+                                  "choose a writable --json path")) from None
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value * 100:.1f} %"
+
+
+def _print_file(score) -> None:
+    parts = [f"[bold]{score.id}[/bold] ({score.duration:.0f} s, {score.analysis_s:.0f} s to analyse)",
+             f"DER {_pct(score.der)}", f"JER {_pct(score.jer)}", f"DER±0.25 {_pct(score.der_collar)}",
+             f"speakers {score.system_speakers}"
+             + (f" (ref {score.reference_speakers})" if score.reference_speakers is not None else ""),
+             "share error " + (f"{score.share_mean_pp:.1f} pp mean, {score.share_max_pp:.1f} worst person"
+                               if score.share_mean_pp is not None else "-"),
+             "speaker changes found " + (f"{_pct(score.changes.recall)} (precision {_pct(score.changes.precision)})"
+                                         if score.changes is not None else "-"),
+             f"quietest person missed {_pct(score.quietest_missed)}" + (
+                 f" ({score.quietest_person})" if score.quietest_person else ""),
+             f"verdict {score.verdict_system}" + (f" (expected {score.verdict_expected})"
+                                                  if score.verdict_expected else "")
+             + (f" (reference's own {score.verdict_reference})" if score.verdict_reference else ""),
+             f"WER {_pct(score.word_errors.wer)}" if score.word_errors else "WER -"]
+    if score.interruptions is not None:
+        any_ = score.interruptions["any"]
+        parts.append(f"interruptions {any_.matched}/{any_.reference} found, {any_.system} reported")
+    console.print("; ".join(parts), highlight=False)
+
+
+def _print_summary(name: str, summary: dict[str, Any]) -> None:
+    table = Table(title=f"{name}: overall ({summary['files']} files, {summary['audio_s'] / 60:.1f} min of audio)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [("DER (no collar, overlap scored)", _pct(summary.get("der"))), ("JER", _pct(summary.get("jer"))),
+            ("DER (0.25 s collar)", _pct(summary.get("der_collar")))]
+    if "error_split" in summary:
+        split = summary["error_split"]
+        rows.append(("  of which missed / false alarm / confusion",
+                     f"{_pct(split['missed'])} / {_pct(split['false_alarm'])} / {_pct(split['confusion'])}"))
+    if "speaker_count_mae" in summary:
+        rows.append(("speaker count: mean abs error / exact",
+                     f"{summary['speaker_count_mae']:.2f} / {_pct(summary['speaker_count_exact'])}"))
+    if "share_mean_pp" in summary:
+        rows.append(("share error: mean / max (pp)", f"{summary['share_mean_pp']:.1f} / {summary['share_max_pp']:.1f}"))
+        rows.append(("worst person's share error, mean over files (pp)", f"{summary['share_worst_mean_pp']:.1f}"))
+    if "changes" in summary:
+        c = summary["changes"]
+        rows.append((f"speaker changes within 0.5 s: recall / precision (ref {c['reference']}, sys {c['system']})",
+                     f"{_pct(c['recall'])} / {_pct(c['precision'])}"))
+    if "quietest_missed_mean" in summary:
+        rows.append(("quietest person's missed speech: mean / max",
+                     f"{_pct(summary['quietest_missed_mean'])} / {_pct(summary['quietest_missed_max'])}"))
+    if "verdict_reference_accuracy" in summary:
+        rows.append((f"verdict = reference's own verdict ({summary['verdicts_reference_scored']} files)",
+                     _pct(summary["verdict_reference_accuracy"])))
+    if "verdict_accuracy" in summary:
+        rows.append((f"verdict accuracy ({summary['verdicts_scored']} files)", _pct(summary["verdict_accuracy"])))
+    if "wer" in summary:
+        rows.append(("WER", _pct(summary["wer"])))
+    for kind, c in summary.get("interruptions", {}).items():
+        rows.append((f"interruptions {kind}: P / R / F1 (ref {c['reference']}, sys {c['system']})",
+                     f"{_pct(c['precision'])} / {_pct(c['recall'])} / {_pct(c['f1'])}"))
+    rows.append(("analysis time", f"{summary['analysis_s']:.0f} s"))
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+
+
+def bench(
+    files: Optional[list[Path]] = typer.Argument(None, help="Recordings to time (default: composed meetings)."),
+    minutes: Optional[list[float]] = typer.Option(None, "--minutes", help="Compose and time a meeting of this "
+                                                  "many minutes (repeatable; default 10 and 60 without FILES)."),
+    work: Path = typer.Option(Path("out/bench"), "--work", help="Folder for composed meetings."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
+    config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With `bench batch DIR`: also run "
+                                              "the batch on this Ray cluster (HEAD:6379)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="With `bench batch --ray-address`: "
+                                          "actors on the cluster (default: as many as its nodes hold)."),
+    cpus_per_worker: Optional[int] = typer.Option(None, "--cpus-per-worker", min=1, help="With `bench batch "
+                                                  "--ray-address`: CPUs per actor (default 2)."),
+) -> None:
+    """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
+    alone on the same audio (our total as a ratio to it).
+
+    `floorshare bench batch DIR` times batches instead (same as `floorshare bench-batch DIR`),
+    with `--ray-address` also on a Ray cluster.
+    """
+    from dataclasses import asdict
+
+    if files and str(files[0]) == "batch" and not files[0].exists():
+        if len(files) != 2:
+            err_console.print("usage: floorshare bench batch DIR", highlight=False)
+            raise typer.Exit(2)
+        from analyzer.cli.commands.batch import bench_batch_command
+
+        return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
+                                   device="cpu" if device == "auto" else device, ray_address=ray_address,
+                                   workers=workers, cpus_per_worker=cpus_per_worker)
+
+    from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
+
+    try:
+        config = o.build_config(config_file, device=device, asr_model=asr_model)
+        lengths = minutes or ([] if files else [10.0, 60.0])
+        paths = list(files or []) + compose_bench_inputs(lengths, work)
+        load_s, results = run_bench(paths, config)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    console.print(f"machine: {machine_description()}; load average now {_load_average()}", highlight=False,
+                  markup=False)
+    table = Table(title="floorshare bench (seconds unless stated)")
+    table.add_column("figure")
+    for r in results:
+        table.add_column(Path(r.file).name, justify="right")
+    rows = [("audio", lambda r: f"{r.audio_s:.1f} s"), ("model load", lambda r: f"{r.model_load_s:.2f} s")]
+    rows += [(stage, lambda r, k=stage: f"{r.stages[k]:.2f} s")
+             for stage in ("decode", "diarization", "transcription", "alignment+metrics")]
+    rows += [("total", lambda r: f"{r.total_s:.2f} s"), ("RTF (total / audio)", lambda r: f"{r.rtf:.3f}"),
+             ("CPU time (user+sys)", lambda r: f"{r.cpu_s:.1f} s"),
+             ("CPU s per audio s", lambda r: f"{r.cpu_per_audio_s:.3f}"),
+             ("peak RSS", lambda r: f"{r.peak_rss_mib:.0f} MiB"),
+             ("faster-whisper alone", lambda r: f"{r.whisper_alone_s:.2f} s"),
+             ("faster-whisper alone RTF", lambda r: f"{r.whisper_rtf:.3f}"),
+             ("faster-whisper alone CPU time", lambda r: f"{r.whisper_cpu_s:.1f} s"),
+             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x")]
+    for label, render in rows:
+        table.add_row(label, *(render(r) for r in results))
+    console.print(table)
+    if json_out is not None:
+        data = {"machine": machine_description(), "model_load_s": load_s, "config": config.to_dict(),
+                "load_average": _load_average(),
+                "results": [{**asdict(r), "rtf": r.rtf, "whisper_rtf": r.whisper_rtf, "cpu_per_audio_s": r.cpu_per_audio_s,
+                             "ratio_to_whisper": r.ratio_to_whisper} for r in results]}
+        _write_json(json_out, data)

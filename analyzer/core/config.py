@@ -1,0 +1,218 @@
+"""Every default of the analysis lives here, once.
+
+The effective configuration is stored with each result (:meth:`AnalysisConfig.to_dict`),
+and its hash tells whether a recording was already analysed with the same settings.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from analyzer.core.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class AsrConfig:
+    """Speech recognition (faster-whisper)."""
+
+    model: str = "tiny.en"  # a manifest name (tiny.en, base), a local folder, or a hub size
+    language: str | None = None  # None: detect (multilingual models) or English (.en models)
+    compute_type: str = "int8"
+    beam_size: int = 1
+    vad_filter: bool = True
+    cpu_threads: int = 0  # 0: faster-whisper's default
+    # Greedy decoding at temperature 0 is deterministic (the same recording gives the same words,
+    # which resuming and deduplication rely on); a mild repetition penalty stops tiny.en's loops
+    # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
+    temperature: float = 0.0
+    repetition_penalty: float = 1.1
+
+
+@dataclass(frozen=True, slots=True)
+class DiarizationConfig:
+    """Speaker diarization (pyannote.audio with segmentation-3.0 and CAM++)."""
+
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    clustering_method: str = "agglomerative"  # agglomerative | spectral (analyzer.clustering)
+    clustering_threshold: float = 0.7  # agglomerative: centroid-linkage cut on unit vectors
+    min_cluster_size: int = 12  # embeddings; smaller clusters join their nearest large one
+    min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
+    spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
+    merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
+    same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
+    two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
+    low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
+    segmentation_step: float = 0.1  # fraction of the 10 s window
+    segmentation_batch_size: int = 32
+    embedding_batch_size: int = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentConfig:
+    """Attributing words to speakers and grouping them into turns."""
+
+    max_snap_s: float = 0.5  # words in a gap go to the nearest exclusive segment within this
+    max_gap_s: float = 1.0  # a pause longer than this between one speaker's words starts a new turn
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    """Thresholds of the balance metrics and the verdict (every one is defined in docs/metrics.md)."""
+
+    monologue_min_s: float = 60.0  # a floor turn this long is a monologue
+    min_interruption_overlap_s: float = 0.2  # overlap needed before a spurt can be an interruption
+    cooperative_window_s: float = 0.5  # B starting within A's last 0.5 s: terminal (cooperative) overlap
+    silent_interruption_gap_s: float = 0.3  # no overlap, A's sentence unfinished, B within 0.3 s
+    backchannel_max_words: int = 3  # this many words or fewer, all from the backchannel list
+    backchannel_max_s: float = 1.0  # speech this short is a backchannel whatever it says
+    span_gap_s: float = 0.5  # one speaker's diarized speech joins into a talk spurt across pauses <= this
+    floor_gap_s: float = 2.0  # one speaker's turns join into a floor turn across pauses <= this
+    rttm_turn_gap_s: float = 1.0  # turns from an RTTM alone: exclusive segments joined across pauses <= this
+    window_s: float = 150.0  # timeline window (ConvoKit TalkTimeSharing: 2.5 min)
+    window_step_s: float = 30.0  # timeline step (ConvoKit: 30 s)
+    window_monologue_share: float = 0.8  # one speaker has this share of a window's speech: monologue
+    window_dialogue_share: float = 0.8  # the top two have this share together: dialogue
+    window_min_share: float = 0.1  # a window lists speakers with at least this share of its speech
+    window_silence_share: float = 0.1  # less speech than this share of the window: silence
+    one_to_many_share: float = 0.6  # one person's share of speech at or above this: one_to_many
+    hub_share: float = 0.7  # share of floor changes touching one person at or above this: hub_and_spoke
+    active_min_share: float = 0.05  # a person with this share of speech counts as a participant
+    attendees: tuple[str, ...] = ()  # people present; those beyond the diarized speakers are silent
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisConfig:
+    """The whole effective configuration of one analysis."""
+
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
+    alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    device: str = "auto"  # auto | cpu | cuda
+    directives_language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["metrics"]["attendees"] = list(self.metrics.attendees)
+        return data
+
+    def config_hash(self) -> str:
+        """A short stable hash of the settings that change results (device and threads excluded)."""
+        data = self.to_dict()
+        data.pop("device", None)
+        data["asr"].pop("cpu_threads", None)
+        blob = json.dumps(data, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
+        """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
+        sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in sections:
+                if not isinstance(value, dict):
+                    raise ConfigError(f"config section [{key}] must be a table, got {value!r}")
+                kwargs[key] = _build_section(sections[key], key, value)
+            elif key == "device":
+                if value not in ("auto", "cpu", "cuda"):
+                    raise ConfigError(f"device = {value!r}: must be auto, cpu or cuda")
+                kwargs[key] = value
+            elif key == "directives_language":
+                if not isinstance(value, str):
+                    raise ConfigError(f"directives_language = {value!r}: must be a language code such as en")
+                kwargs[key] = value
+            else:
+                raise ConfigError(f"unknown config key {key!r}; known: "
+                                  f"{', '.join([*sections, 'device', 'directives_language'])}")
+        return cls(**kwargs)
+
+    def with_updates(self, **sections: dict[str, Any]) -> AnalysisConfig:
+        """Return a copy with some fields of some sections replaced (None values ignored)."""
+        changes: dict[str, Any] = {}
+        for name, updates in sections.items():
+            clean = {k: v for k, v in updates.items() if v is not None}
+            if clean:
+                changes[name] = replace(getattr(self, name), **clean)
+        return replace(self, **changes)
+
+
+def _build_section(cls: type, name: str, values: dict[str, Any]) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(sorted(unknown))}; "
+                          f"known: {', '.join(sorted(known))}")
+    checked = {key: _checked_value(name, key, value, known[key].default) for key, value in values.items()}
+    return cls(**checked)
+
+
+def _checked_value(section: str, key: str, value: Any, default: Any) -> Any:
+    """Check a config value against its default's type (None defaults: int or str allowed)."""
+    where = f"[{section}] {key} = {value!r}"
+    if key == "clustering_method" and value not in ("agglomerative", "spectral"):
+        raise ConfigError(f"{where}: must be agglomerative or spectral")
+    if key == "attendees":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
+            raise ConfigError(f"{where}: give a list of names, e.g. attendees = [\"Ana\", \"Ben\"]")
+        return tuple(value)
+    expected: tuple[type, ...]
+    if isinstance(default, bool):
+        expected = (bool,)
+    elif isinstance(default, (int, float)):
+        expected = (int, float) if isinstance(default, float) else (int,)
+    elif isinstance(default, str):
+        expected = (str,)
+    else:  # optional settings: speaker counts (int) or language (str)
+        expected = (int,) if key.endswith("speakers") else (str,)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        names = " or ".join(t.__name__ for t in expected)
+        raise ConfigError(f"{where}: must be {names}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(f"{where}: must not be negative")
+    return float(value) if float in expected else value
+
+
+def load_config(path: str | Path | None) -> AnalysisConfig:
+    """Read a TOML config file (``None``: defaults). Errors name the file and the fix."""
+    if path is None:
+        return AnalysisConfig()
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: config file not found; check the path") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a folder, not a config file; give a .toml file") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the config file ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc}); fix the file or omit --config") from None
+    return AnalysisConfig.from_dict(data)
+
+
+def parse_attendees(value: str | None) -> tuple[str, ...] | None:
+    """``"5"`` -> five placeholder names; ``"Ana, Ben"`` -> those names; None -> unchanged."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        count = int(value)
+        if not 1 <= count <= 100:
+            raise ConfigError(f"--attendees {value}: give between 1 and 100 people")
+        return tuple(f"attendee_{i + 1}" for i in range(count))
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    if len(set(names)) != len(names):
+        raise ConfigError(f"--attendees {value!r}: a name appears twice")
+    return names

@@ -1,0 +1,46 @@
+"""How a session result names people and times for humans: group names in place of
+diarization labels, clock times, readable group-index rows. Shared by every export format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+from analyzer.core.schema import SessionResult
+
+
+def display_name(result: SessionResult, label: str) -> str:
+    return result.speaker_names.get(label, label)
+
+
+def with_names(result: SessionResult, text: str) -> str:
+    """``text`` (a verdict reason, say) with every named diarization label replaced by the name."""
+    names = {label: name for label, name in result.speaker_names.items() if name}
+    if not names:
+        return text
+    pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(label)}(?![\w-])"
+                                  for label in sorted(names, key=len, reverse=True)))
+    return pattern.sub(lambda match: names[match.group(0)], text)
+
+
+def format_clock(seconds: float) -> str:
+    whole = int(max(0.0, seconds))
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def index_rows(result: SessionResult) -> list[tuple[str, str]]:
+    """The group indices as (readable name, formatted value); the hub is shown by name."""
+    if result.metrics is None:
+        return []
+    rows = []
+    for f in fields(result.metrics.group):
+        value = getattr(result.metrics.group, f.name)
+        if isinstance(value, float):
+            text = f"{value:.3f}"
+        elif isinstance(value, str):
+            text = display_name(result, value) if f.name == "hub" else value
+        else:
+            text = "-" if value is None else str(value)
+        rows.append((f.name.replace("_", " "), text))
+    return rows

@@ -1,0 +1,139 @@
+"""``floorshare batch --engine ray --ray-address`` against a real two-node Ray cluster, with
+PostgreSQL as the store: real models on the samples while the worker node is killed, and a
+cluster with no room for an actor.
+
+The cluster is started the way users start one (``ray start --head``, then ``ray start
+--address`` for the second node; tests/ray_cluster.py), with nodes of 1 CPU and actors of 1 CPU
+to fit the 2-core CI machine, and torn down by the fixture even when a test fails. PostgreSQL
+is the server ``.ci/run`` starts (``FLOORSHARE_TEST_PG_URL``); each test gets a fresh database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from analyzer.storage import SessionStore
+from tests.conftest import ROOT, SAMPLES
+from tests.integration.test_batch_engines import FACTORY, make_recordings
+from tests.ray_cluster import LocalRayCluster
+from tests.unit.test_batch_fakes import DELAY_ENV
+
+pytestmark = pytest.mark.integration
+PG_ENV = "FLOORSHARE_TEST_PG_URL"
+
+
+FAKE_DELAY_S = 1.5  # seconds per file of the fake models; the nodes' environment is what actors see
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head node and one worker node of 1 CPU each."""
+    with LocalRayCluster(head_cpus=1, worker_cpus=(1,), node_env={DELAY_ENV: str(FAKE_DELAY_S)}) as started:
+        yield started
+
+
+@pytest.fixture
+def worker_node(cluster):
+    """The cluster's worker node, started again if an earlier test killed it."""
+    alive = [node for node in cluster.nodes[1:] if node.raylet() is not None]
+    return alive[0] if alive else cluster.add_worker(1)
+
+
+@pytest.fixture
+def pg_db():
+    """A fresh PostgreSQL database on the server of FLOORSHARE_TEST_PG_URL, dropped afterwards."""
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"{PG_ENV} is not set (.ci/run sets it)")
+    from analyzer.storage.engine import normalize_url
+
+    admin_url = normalize_url(os.environ[PG_ENV])
+    name = f"floorshare_ray_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def env_for(cluster, factory: str | None = FACTORY) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")} | cluster.env
+    env.update({"PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    env.pop("FLOORSHARE_BATCH_ANALYZER_FACTORY", None)
+    if factory:
+        env["FLOORSHARE_BATCH_ANALYZER_FACTORY"] = factory
+    return env
+
+
+def batch_args(cluster, folder: Path, db: str, report: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "analyzer", "batch", str(folder), "--engine", "ray", "--ray-address",
+            cluster.address, "--cpus-per-worker", "1", "--db", db, "--report", str(report), *extra]
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def stored_shas(db: str) -> list[str]:
+    with SessionStore(db) as store:
+        return sorted(s.sha256 for s in store.list_sessions())
+
+
+def test_a_fixed_cluster_without_room_for_an_actor_stops_at_once_with_a_report(cluster, tmp_path, pg_db) -> None:
+    make_recordings(tmp_path / "in", 2)
+    report = tmp_path / "report.json"
+    args = batch_args(cluster, tmp_path / "in", pg_db, report)
+    args.remove("--cpus-per-worker")
+    args.remove("1")  # the default: 2 CPUs per actor, on nodes of 1 CPU
+    began = time.monotonic()
+    done = run(args, env_for(cluster), timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert time.monotonic() - began < 60  # at once, not after the 10-minute placement wait
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: no node of the Ray cluster can hold a worker, which needs 2 CPUs and 2.5 GiB")
+    assert last.count(": 1 CPU, ") == 2 and "--cpus-per-worker" in last and "Traceback" not in done.stderr
+    data = json.loads(report.read_text())
+    assert data["aborted"] == last.removeprefix("error: ") and data["totals"]["pending"] == 2
+
+
+def test_real_models_on_the_samples_survive_losing_the_worker_node(cluster, worker_node, tmp_path, pg_db) -> None:
+    report = tmp_path / "report.json"
+    process = subprocess.Popen(batch_args(cluster, SAMPLES, pg_db, report, "--workers", "2", "--device", "cpu"),
+                               cwd=ROOT, env=env_for(cluster, factory=None), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not worker_node.busy_actors() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        assert worker_node.busy_actors(), "the worker node never analysed a file"
+        time.sleep(3.0)  # well inside its analysis (about 20 s of a 30 s sample)
+        cluster.kill_raylet(worker_node)
+        output, _ = process.communicate(timeout=420)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output[-4000:]
+    data = json.loads(report.read_text())
+    files = {Path(f["path"]).name: f for f in data["files"]}
+    assert [f["status"] for f in files.values()] == ["ok", "ok"] and data["retried"] == 1
+    retried = [f for f in files.values() if f["retries"]]
+    assert len(retried) == 1 and "was lost" in retried[0]["retries"][0]
+    head_nodes = {f["node"] for f in files.values()}
+    assert len(head_nodes) == 1, "both files end on the surviving head node"
+    assert "goes to another worker" in output
+    shas = stored_shas(pg_db)
+    assert len(shas) == 2 and len(set(shas)) == 2  # each file stored exactly once
+    with SessionStore(pg_db) as store:
+        results = [store.load(s.id) for s in store.list_sessions()]
+    assert all(r.turns and r.metrics is not None and len(r.diarization.speakers) >= 2 for r in results)
