@@ -10,8 +10,8 @@ each one. This module decides which local speakers are the same person:
    vectors, cut at ``clustering_threshold``) or spectral (cosine affinity pruned row by row, an
    unnormalised Laplacian, and the largest eigengap as the count, as in 3D-Speaker's recipe);
 3. clusters smaller than ``min_cluster_size`` join their nearest large cluster;
-4. **assignment**: every active local speaker goes to its nearest centroid; two local speakers
-   of one chunk never share a cluster (they are different people by construction);
+4. **assignment**: every active local speaker goes to its nearest centroid (optionally never two
+   local speakers of one chunk to the same cluster: measured worse, off by default);
 5. **confidence** per cluster: how clearly its embeddings belong to it rather than to the
    nearest other cluster, and hints when two clusters may be one person or one cluster two.
 """
@@ -82,7 +82,8 @@ def clustering_params(config: DiarizationConfig) -> "ClusteringParams":
     """The clustering knobs of a diarization config."""
     return ClusteringParams(method=config.clustering_method, threshold=config.clustering_threshold,
                             min_cluster_size=config.min_cluster_size, min_active_ratio=config.min_active_ratio,
-                            spectral_pval=config.spectral_pval, merge_cosine=config.merge_cosine)
+                            spectral_pval=config.spectral_pval, merge_cosine=config.merge_cosine,
+                            constrained=config.constrained_assignment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class ClusteringParams:
     spectral_min_pnum: int = 6
     merge_cosine: float = 1.0  # merge clusters whose centroids are more similar than this (1: never)
     max_speakers_guess: int = 12
+    constrained: bool = False  # two local speakers of one chunk never share a cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,11 +269,17 @@ def merge_similar(labels: np.ndarray, x: np.ndarray, cosine: float, low: int) ->
     return np.unique(labels, return_inverse=True)[1]
 
 
-def assign(embeddings: np.ndarray, active: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Each active local speaker to its nearest centroid; two of one chunk never to the same one."""
+def assign(embeddings: np.ndarray, active: np.ndarray, centroids: np.ndarray,
+           constrained: bool = False) -> np.ndarray:
+    """Each active local speaker to its nearest centroid; with ``constrained``, two of one chunk
+    never to the same one (Hungarian assignment per chunk)."""
     chunks, speakers, _ = embeddings.shape
     hard = np.full((chunks, speakers), -2, dtype=int)
     sim = np.nan_to_num(_unit(embeddings) @ centroids.T, nan=-1.0)  # (C, S, K)
+    if not constrained:
+        best = np.argmax(sim, axis=2)
+        hard[active] = best[active]
+        return hard
     for c in range(chunks):
         local = np.flatnonzero(active[c])
         if len(local) == 0:
@@ -350,7 +358,7 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     else:
         raise ValueError(f"unknown clustering method {params.method!r}; use agglomerative or spectral")
     centroids = _unit(np.vstack([x[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
-    hard = assign(embeddings, active, centroids)
+    hard = assign(embeddings, active, centroids, params.constrained)
     # clusters that end up with no local speaker at all are dropped and the rest renumbered
     used = np.unique(hard[hard >= 0])
     remap = {int(k): i for i, k in enumerate(used)}

@@ -47,6 +47,7 @@ class DiarizationConfig:
     min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
     spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
     merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
+    constrained_assignment: bool = False  # never two local speakers of a chunk to one person (measured worse)
     same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
     two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
     low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"

@@ -76,7 +76,7 @@ def test_two_local_speakers_of_one_chunk_never_share_a_cluster():
     people[1] = people[0] + 0.05 * people[1]  # nearly the same voice
     script = [[(0, 25), (1, 25)] for _ in range(20)]
     emb, seg = _features(script, people, noise=0.2)
-    clusters = cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2), num_clusters=2)
+    clusters = cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2, constrained=True), num_clusters=2)
     assert all(clusters.hard[c, 0] != clusters.hard[c, 1] for c in range(20))
 
 

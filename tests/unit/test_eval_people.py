@@ -28,3 +28,15 @@ def test_missed_speech_counts_confusion_and_missed_detection_per_person_quietest
     assert people[0].missed == 1.0  # B's speech went to A's speaker
     assert people[1].missed == 0.0  # C split in two: nothing lost
     assert people[2].missed == 0.0
+
+
+def test_sweep_grid_is_every_combination_of_typed_values():
+    from analyzer.evaluation.sweep import _grid
+
+    grid = _grid(["clustering_threshold=0.6,0.7", "min_cluster_size=4,12", "clustering_method=spectral"])
+    assert len(grid) == 4 and {g["min_cluster_size"] for g in grid} == {4, 12}
+    assert all(isinstance(g["clustering_threshold"], float) and g["clustering_method"] == "spectral" for g in grid)
+    import pytest
+
+    with pytest.raises(SystemExit, match="unknown"):
+        _grid(["threshold=0.5"])
