@@ -79,15 +79,59 @@ def group_name(group) -> str:  # noqa: ANN001 - a name or the store's group reco
     return group if isinstance(group, str) else str(getattr(group, "name"))
 
 
+@st.cache_data(max_entries=32, ttl=60, show_spinner=False)
+def _agreements(url: str | None, session_id: int):
+    return _store(url).agreements(session_id)
+
+
+def session_agreements(session_id: int):
+    """The session judged by its group's agreements in force at its meeting (SessionAgreements)."""
+    return _agreements(db_url(), int(session_id))
+
+
+@st.cache_data(max_entries=16, ttl=60, show_spinner=False)
+def _goal_versions(url: str | None, group: str) -> list:
+    return list(_store(url).goal_versions(group))
+
+
+def goal_versions(group: str) -> list:
+    """Every version of a group's agreements, oldest first."""
+    return _goal_versions(db_url(), group)
+
+
+@st.cache_data(max_entries=16, ttl=60, show_spinner=False)
+def _agreement_trend(url: str | None, group: str) -> list:
+    return list(_store(url).agreement_trend(group))
+
+
+def agreement_trend(group: str) -> list:
+    """Each session of a group judged by the agreements in force at it, oldest meeting first."""
+    return _agreement_trend(db_url(), group)
+
+
+def set_goals(group: str, goals, valid_from: str | None = None):  # noqa: ANN001, ANN201
+    """Store a new version of a group's agreements and refresh every view."""
+    version = store().set_goals(group, goals, valid_from=valid_from)
+    forget_cached_reads()
+    return version
+
+
 def forget_cached_reads() -> None:
     """Drop every cached read, after the dashboard changed the database."""
-    for cached in (_session, _summaries, _groups, _trends, _export):
+    for cached in (_session, _summaries, _groups, _trends, _export, _agreements, _goal_versions,
+                   _agreement_trend):
         cached.clear()
 
 
 def rename_speaker(session_id: int, label: str, name: str) -> None:
     """Name a speaker of a session (persists to the database) and refresh every view."""
     store().rename_speaker(int(session_id), label, name)
+    forget_cached_reads()
+
+
+def update_session(session_id: int, *, title: str | None = None, recorded_at: str | None = None) -> None:
+    """Correct a session's title or meeting date (persists to the database) and refresh every view."""
+    store().update_session(int(session_id), title=title, recorded_at=recorded_at)
     forget_cached_reads()
 
 
@@ -108,7 +152,8 @@ def create_group(name: str) -> None:
 def _export(url: str | None, session_id: int, fmt: str, title: str | None) -> str:
     from analyzer.formats.exports import export
 
-    return export(_session(url, session_id), fmt, title=title)
+    agreements = _store(url).agreements(session_id) if fmt == "html" else None
+    return export(_session(url, session_id), fmt, title=title, agreements=agreements)
 
 
 def session_export(session_id: int, fmt: str, title: str | None = None) -> str:
@@ -120,3 +165,36 @@ def session_export(session_id: int, fmt: str, title: str | None = None) -> str:
 def audio_file(session_id: int, result: SessionResult) -> Path | None:
     """The kept recording of a session, or None when its audio was not kept."""
     return store().audio_path(int(session_id))
+
+
+def confirm_speaker(session_id: int, label: str) -> str:
+    """Confirm a voice match (the person's voiceprint learns this voice)."""
+    name = store().confirm_speaker(int(session_id), label)
+    forget_cached_reads()
+    return name
+
+
+def reject_speaker(session_id: int, label: str) -> str:
+    """Reject a voice match; the speaker becomes "New speaker N"."""
+    placeholder = store().reject_speaker(int(session_id), label)
+    forget_cached_reads()
+    return placeholder
+
+
+def correct_session(session_id: int, change) -> None:  # noqa: ANN001 - SessionResult -> SessionResult
+    """Apply a diarization correction (merge, split, re-assign) and store the recomputed session."""
+    s = store()
+    s.replace_result(int(session_id), change(s.load(int(session_id), with_voiceprints=True)))
+    forget_cached_reads()
+
+
+def group_voiceprints() -> dict[str, object]:
+    """Per group: whether it keeps voiceprints and how many are stored (not cached: privacy page)."""
+    return {g.group: g for g in store().voiceprint_inventory()}
+
+
+def set_voiceprints(group: str, enabled: bool) -> int:
+    """Turn a group's voiceprints on or off (off deletes them); returns how many were deleted."""
+    deleted = store().set_voiceprints(group, enabled)
+    forget_cached_reads()
+    return deleted

@@ -19,7 +19,9 @@ from typing import Callable
 import streamlit as st
 
 from analyzer.adapters.audio import file_sha256
+from analyzer.adapters.recording_date import meeting_date
 from analyzer.core.config import AnalysisConfig
+from analyzer.core.dates import UPLOADED
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.progress import STAGES, RecordingHook
 from dashboard.uploads import StagedUpload
@@ -43,7 +45,8 @@ class Job:
     title: str
     config: AnalysisConfig
     keep_audio: bool = False
-    recorded_at: str | None = None
+    recorded_at: str | None = None  # None: the recording's own date (metadata, file name), else the upload day
+    date_source: str | None = None
     status: str = QUEUED
     hook: RecordingHook = field(default_factory=RecordingHook)
     session_id: int | None = None
@@ -169,8 +172,12 @@ class JobQueue:
         # the temporary upload path means nothing once removed: record the file's own name
         result = replace(result, recording=replace(result.recording, path=job.name))
         job.status = SAVING
+        if job.recorded_at is None:
+            when = meeting_date(job.upload.path, display_name=job.name, fallback_source=UPLOADED)
+            job.recorded_at, job.date_source = when.when, when.source
         job.session_id = int(job.store.save(result, group=job.group, title=job.title, keep_audio=job.keep_audio,
-                                            recorded_at=job.recorded_at, audio_source=job.upload.path))
+                                            recorded_at=job.recorded_at, audio_source=job.upload.path,
+                                            date_source=job.date_source))
         if self._on_stored is not None:
             self._on_stored()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import date
 
 import streamlit as st
 
+from analyzer.core.dates import parse_given_date
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionResult
 from analyzer.formats.exports import EXPORT_FORMATS, EXTENSIONS
@@ -17,6 +19,31 @@ EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",
                  "vtt": "WebVTT subtitles", "md": "Markdown", "txt": "Plain-text transcript"}
 MIME_TYPES = {"json": "application/json", "csv": "text/csv", "srt": "application/x-subrip", "vtt": "text/vtt",
               "md": "text/markdown", "html": "text/html"}
+
+
+AGREEMENTS_PAGE = "app_pages/agreements.py"
+FEEDBACK_PAGE = "app_pages/feedback.py"
+
+
+def agreements(result: SessionResult, session_id: int, group: str) -> None:
+    """The report opens with the group's agreements: kept or not, by how much, what moved since last time."""
+    from analyzer.metrics.agreement_words import agreement_lines, summary_line
+
+    found = data.session_agreements(session_id)
+    with st.container(border=True):
+        st.subheader("Our agreements")
+        st.markdown(summary_line(found))
+        for check, (goal, outcome, moved) in zip(found.checks, agreement_lines(
+                found, lambda label: display_name(result, label))):
+            icon = ":green[✓]" if check.kept else (":red[✗]" if check.kept is False else "–")
+            st.markdown(f"{icon} **{goal}**: {outcome}")
+            if moved:
+                st.caption(moved[0].upper() + moved[1:] + ".")
+        left, right = st.columns(2)
+        left.page_link(AGREEMENTS_PAGE, label="Set or change the group's agreements", icon=":material/handshake:",
+                       query_params={"group": group})
+        right.page_link(FEEDBACK_PAGE, label="Show the feedback to the group (projector, print)",
+                        icon=":material/co_present:", query_params={widgets.SESSION_PARAM: str(session_id)})
 
 
 def speaker_doubts(result: SessionResult) -> None:
@@ -143,6 +170,32 @@ def rename(result: SessionResult, session_id: int) -> None:
         st.toast(f"Saved {len(changed)} name(s)." if changed else "No names changed.")
         if changed:
             st.rerun()
+
+
+def edit_details(summary) -> None:  # noqa: ANN001 - SessionSummary
+    """Correct the session's title and meeting date (trends are ordered and spaced by the date)."""
+    with st.expander("Correct the title or the meeting date"):
+        with st.form(f"details_form_{summary.id}"):
+            left, right = st.columns(2)
+            title = left.text_input("Title", value=summary.title, key=f"details_title_{summary.id}")
+            day = right.date_input("Meeting date", value=date.fromisoformat(summary.recorded_at[:10]),
+                                   max_value=date.today(), format="YYYY-MM-DD", key=f"details_date_{summary.id}")
+            saved = st.form_submit_button("Save")
+    if not saved:
+        return
+    new_title = title.strip() if title.strip() and title.strip() != summary.title else None
+    new_day = day if day and day.isoformat() != summary.recorded_at[:10] else None
+    if new_title is None and new_day is None:
+        st.toast("Nothing changed.")
+        return
+    try:
+        data.update_session(summary.id, title=new_title,
+                            recorded_at=parse_given_date(new_day.isoformat()) if new_day else None)
+    except AnalyzerError as exc:
+        st.error(str(exc))
+        return
+    st.toast("Saved.")
+    st.rerun()
 
 
 def downloads(result: SessionResult, summary) -> None:  # noqa: ANN001 - SessionSummary

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analyzer.core.dates import GIVEN, MeetingDate
 from analyzer.formats.names import format_clock
 from dashboard import jobs
 
@@ -52,6 +53,8 @@ def job_status(job: jobs.Job, position: int, *, own: bool) -> None:
 def _done(job: jobs.Job) -> None:
     took = f" in {format_clock((job.finished_at or 0) - (job.started_at or 0))}" if job.started_at else ""
     note = " It had been analysed before with the same settings." if job.already_stored else ""
+    if job.recorded_at and not job.already_stored:
+        note += f" Meeting date: {MeetingDate(job.recorded_at, job.date_source or GIVEN).describe()}."
     st.success(f"**{job.name}** is ready{took}.{note}", icon=":material/check_circle:")
     st.page_link(REPORT_PAGE, label=f"Open the report of {job.title}", icon=":material/insights:",
                  query_params={SESSION_PARAM: str(job.session_id)})

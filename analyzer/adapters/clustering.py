@@ -18,7 +18,7 @@ each one. This module decides which local speakers are the same person:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -122,11 +122,16 @@ class ClusterQuality:
 
 @dataclass(frozen=True, slots=True)
 class Clusters:
-    """``hard[c, s]``: cluster of local speaker ``s`` in chunk ``c`` (-2: inactive there)."""
+    """``hard[c, s]``: cluster of local speaker ``s`` in chunk ``c`` (-2: inactive there).
+
+    ``centroids`` are unit vectors; ``means`` the plain mean of each cluster's raw training
+    embeddings (as pyannote's ``speaker_embeddings``: the voice of that speaker).
+    """
 
     hard: np.ndarray
     centroids: np.ndarray
     quality: tuple[ClusterQuality, ...]
+    means: np.ndarray | None = None
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -346,7 +351,7 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     train = training_mask(embeddings, segmentations, params.min_active_ratio)
     x = _unit(embeddings[train].astype(np.float64))
     if len(x) == 0:
-        return Clusters(np.full((chunks, speakers), -2, dtype=int), np.zeros((0, dim)), ())
+        return Clusters(np.full((chunks, speakers), -2, dtype=int), np.zeros((0, dim)), (), np.zeros((0, dim)))
     exact, low, high = cluster_bounds(len(x), num_clusters, min_clusters, max_clusters)
     min_size = min(params.min_cluster_size, max(1, round(0.1 * len(x))))
     if high < 2 or len(x) < 2:
@@ -365,7 +370,10 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     hard = np.vectorize(lambda v: remap.get(int(v), -2))(hard) if len(used) < centroids.shape[0] else hard
     centroids = centroids[used]
     train_labels = hard[train]
-    return Clusters(hard, centroids, quality(x, train_labels, centroids))
+    raw = embeddings[train].astype(np.float64)
+    means = np.vstack([raw[train_labels == k].mean(axis=0) if np.any(train_labels == k)
+                       else np.zeros(dim) for k in range(centroids.shape[0])])
+    return Clusters(hard, centroids, quality(x, train_labels, centroids), means)
 
 
 def with_confidence(diarization: Diarization, clusters: Clusters, labels: dict[int, str],
@@ -385,4 +393,4 @@ def with_confidence(diarization: Diarization, clusters: Clusters, labels: dict[i
                                      nearest=nearest if nearest in present else None,
                                      nearest_similarity=q.nearest_similarity if nearest in present else None,
                                      split_similarity=q.split_similarity, same_as=same, maybe_two=two))
-    return Diarization(diarization.segments, diarization.exclusive, diarization.speakers, tuple(out))
+    return replace(diarization, confidence=tuple(out))

@@ -241,8 +241,10 @@ def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
         discrete = _reconstruct(segmentations, clusters.hard, capped)
         tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
     labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
-    diarization = to_diarization(tracks[0].rename_labels(labels), tracks[1].rename_labels(labels),
-                                 duration=features.duration)
+    overlapping = tracks[0].rename_labels(labels)
+    means = {labels[k]: clusters.means[k] for k in range(len(clusters.means))}
+    centroids = np.array([means[label] for label in overlapping.labels()]) if overlapping.labels() else None
+    diarization = to_diarization(overlapping, tracks[1].rename_labels(labels), centroids, duration=features.duration)
     return with_confidence(diarization, clusters, labels, config)
 
 
@@ -284,8 +286,13 @@ class _StepHook:
         self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
 
 
-def to_diarization(overlapping: Annotation, exclusive: Annotation, duration: float | None = None) -> Diarization:
-    """Convert pyannote annotations into our schema (sorted by start time, cropped to [0, duration])."""
+def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np.ndarray | None = None,
+                   duration: float | None = None) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time, cropped to [0, duration]).
+
+    ``centroids`` (one row per label, in the order of ``overlapping.labels()``) become
+    ``Diarization.embeddings``; rows that are all zero or not finite are left out.
+    """
     def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
         items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
                  for turn, _, label in annotation.itertracks(yield_label=True)]
@@ -294,4 +301,16 @@ def to_diarization(overlapping: Annotation, exclusive: Annotation, duration: flo
 
     overlapping_segments = segments(overlapping)
     speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
-    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers)
+    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers,
+                       embeddings=speaker_embeddings(overlapping.labels(), centroids))
+
+
+def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
+    """label -> centroid as plain floats, for the rows that hold a usable vector."""
+    if centroids is None:
+        return {}
+    found = {}
+    for label, row in zip(labels, np.asarray(centroids, dtype=np.float64)):
+        if np.all(np.isfinite(row)) and np.linalg.norm(row) > 1e-8:
+            found[str(label)] = tuple(float(x) for x in row)
+    return found

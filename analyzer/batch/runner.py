@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from analyzer.adapters.audio import file_sha256
+from analyzer.adapters.recording_date import meeting_date
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
 from analyzer.batch.report import FAILED, OK, PENDING, SKIPPED, BatchReport, FileReport
@@ -71,6 +72,8 @@ class BatchOptions:
         force: analyse again files already stored with the same configuration (replacing them).
         retry_failed: try again files that failed in an earlier batch.
         keep_audio: copy each recording into the store (for playback in the dashboard).
+        date: the meeting date of every file (``--date``, UTC ISO); None: each file's own date by the
+            rules of :mod:`analyzer.core.dates` (metadata, file name, modification time).
     """
 
     group: str | None = None
@@ -78,6 +81,7 @@ class BatchOptions:
     force: bool = False
     retry_failed: bool = False
     keep_audio: bool = False
+    date: str | None = None
 
 
 @dataclass
@@ -217,20 +221,23 @@ class BatchRunner:
                 self.ledger.record(sha, self.config_hash, Failure(report.path, outcome.error or "failed"))
             return
         try:
-            report.session_id = self._store_retrying(outcome.result, report)
+            when = meeting_date(report.path, self.options.date)
+            report.meeting_date = when.describe()
+            result = self.store.identify(outcome.result, self.options.group)  # voiceprint groups name people
+            report.session_id = self._store_retrying(result, report, when)
             if self.options.out is not None and out_dir is not None:
-                write_outputs(outcome.result, out_dir)
+                write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)
         except AnalyzerError as exc:
             report.status, report.error = FAILED, str(exc)
             return
         report.status = OK
 
-    def _store_retrying(self, result, report: FileReport) -> int:
+    def _store_retrying(self, result, report: FileReport, when) -> int:  # noqa: ANN001 - core.dates.MeetingDate
         """Store one result; a failed write (its transaction rolled back) is tried again, then reported."""
         for delay in (*STORE_RETRY_DELAYS_S, None):
             try:
-                return self._store(result, Path(report.path).stem)
+                return self._store(result, Path(report.path).stem, when)
             except StorageError as exc:
                 if delay is None:
                     raise
@@ -238,12 +245,13 @@ class BatchRunner:
                 time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _store(self, result, title: str) -> int:
+    def _store(self, result, title: str, when) -> int:  # noqa: ANN001 - core.dates.MeetingDate
         if self.options.force:
             stale = self.store.find(result.recording.sha256, self.config_hash)
             if stale is not None:
                 self.store.delete_session(stale)
-        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio)
+        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio,
+                               recorded_at=when.when, date_source=when.source)
 
     def _out_dir(self, relative: Path, report: FileReport, plan: BatchPlan) -> Path:
         """Mirror the input tree under --out; a clash (same relative path twice) gets the hash too."""

@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "analyzer.cli.commands.directives",
     "analyzer.cli.commands.evaluate",
     "analyzer.cli.commands.sessions",
+    "analyzer.cli.commands.speakers",  # after sessions: adds to its `speakers` group
+    "analyzer.cli.commands.goals",
     "analyzer.cli.commands.batch",
     "analyzer.cli.commands.dashboard",
     "analyzer.cli.commands.metrics",

@@ -217,3 +217,20 @@ def parse_attendees(value: str | None) -> tuple[str, ...] | None:
     if len(set(names)) != len(names):
         raise ConfigError(f"--attendees {value!r}: a name appears twice")
     return names
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceprintConfig:
+    """Recognising a group's people from their voices (only in groups that opted in).
+
+    Not part of :class:`AnalysisConfig`: it changes who a label is, not what was analysed,
+    so it does not enter a session's configuration hash. ``match_threshold`` is the cosine
+    similarity a speaker's voice needs to a person's voiceprint to be named after them;
+    see docs/accuracy.md for how it was calibrated.
+    """
+
+    match_threshold: float = 0.5
+    min_speech_s: float = 3.0  # a label with less exclusive speech keeps no voiceprint and is not matched
+    enrol_min_clip_s: float = 10.0  # an enrolment clip must be at least this long
+    enrol_min_speech_s: float = 5.0  # ... and hold at least this much speech
+    enrol_other_voice_s: float = 2.0  # a second voice with this much speech refuses the clip

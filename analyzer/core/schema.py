@@ -97,11 +97,17 @@ class Diarization:
 
     ``confidence`` has one entry per speaker when the diarizer measured it (empty for
     diarizations read from an RTTM and for results written before it existed).
+
+    ``embeddings`` maps a label to the diarizer's voice embedding of that speaker (the
+    CAM++ centroid of its cluster). It is biometric data: never written to result.json
+    or exports, stored only as a voiceprint of a group that opted in, and ignored by
+    equality (a stored session loads back equal without it).
     """
 
     segments: tuple[SpeakerSegment, ...]
     exclusive: tuple[SpeakerSegment, ...]
     speakers: tuple[str, ...]
+    embeddings: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
     confidence: tuple[SpeakerConfidence, ...] = ()
 
     def confidence_of(self, speaker: str) -> SpeakerConfidence | None:
@@ -272,12 +278,29 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerMatch:
+    """How a diarization label was identified against the group's voice library.
+
+    ``person``: the person's name, None when unknown. ``confidence``: cosine similarity
+    of the speaker's voice to that person's voiceprint (None when unknown). ``status``:
+    ``suggested`` (matched, not yet confirmed), ``confirmed`` (by a person), ``rejected``
+    (the suggestion was wrong) or ``new`` (no known voice was close enough).
+    """
+
+    person: str | None
+    confidence: float | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class SessionResult:
     """The unit of storage, reports and the dashboard.
 
     ``config`` is the effective configuration as a plain mapping (see
     :func:`analyzer.core.config.AnalysisConfig.to_dict`); ``speaker_names`` maps
-    diarization labels to people's names where the group named them.
+    diarization labels to people's names where the group named them (and to
+    "New speaker N" for a voice the group's library did not know); ``speaker_matches``
+    says how each label was identified when the group keeps voiceprints.
     """
 
     recording: Recording
@@ -291,3 +314,4 @@ class SessionResult:
     metrics: SessionMetrics | None = None
     speaker_names: dict[str, str] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    speaker_matches: dict[str, SpeakerMatch] = field(default_factory=dict)

@@ -176,8 +176,11 @@ def to_markdown(result: SessionResult, title: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def export(result: SessionResult, fmt: str, *, title: str | None = None) -> str:
+def export(result: SessionResult, fmt: str, *, title: str | None = None, agreements=None) -> str:  # noqa: ANN001
     """Render ``result`` in ``fmt`` (one of :data:`EXPORT_FORMATS`); names replace labels everywhere.
+
+    ``agreements`` (:class:`analyzer.metrics.agreements.SessionAgreements`, from
+    ``SessionStore.agreements``) opens the HTML report when given.
 
     Raises:
         ConfigError: for an unknown format (the message lists the known ones).
@@ -198,5 +201,5 @@ def export(result: SessionResult, fmt: str, *, title: str | None = None) -> str:
     if key == "md":
         return to_markdown(result, title=title)
     if key == "html":
-        return to_html(result, title=title)
+        return to_html(result, title=title, agreements=agreements)
     raise ConfigError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")

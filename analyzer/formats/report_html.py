@@ -30,6 +30,9 @@ table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding
 td:first-child,th:first-child{text-align:left}
 .turn{margin:.35em 0}.turn b{display:inline-block;min-width:9em}.time{color:#888;font-size:.85em}
 svg text{font-size:12px;fill:#333}
+.agreements{border:2px solid #4e79a7;border-radius:6px;padding:.4em 1em;margin:1em 0}
+.agreements li{margin:.3em 0;list-style:none}.kept{color:#1a7f37}.missed{color:#b42318}
+.moved{color:#555;font-size:.9em}
 """
 
 
@@ -160,8 +163,26 @@ def _transcript(result: SessionResult) -> str:
                    f"<b>{_name(result, t.speaker)}</b> {escape(t.text)}</p>" for t in result.turns)
 
 
-def to_html(result: SessionResult, title: str | None = None) -> str:
-    """The whole report as one HTML document (UTF-8, no external resources)."""
+def agreements_section(result: SessionResult, agreements) -> str:  # noqa: ANN001 - SessionAgreements
+    """The group's agreements: kept or not, by how much, and what moved since the previous meeting."""
+    from analyzer.metrics.agreement_words import agreement_lines, summary_line
+
+    if agreements is None:
+        return ""
+    items = []
+    for check, (goal, outcome, moved) in zip(agreements.checks, agreement_lines(
+            agreements, lambda label: display_name(result, label))):
+        css, mark = ("kept", "&#10003;") if check.kept else (("missed", "&#10007;") if check.kept is False
+                                                             else ("", "&ndash;"))
+        since = f'<br><span class="moved">{escape(moved)}</span>' if moved else ""
+        items.append(f'<li><b class="{css}">{mark} {escape(goal)}</b>: {escape(outcome)}{since}</li>')
+    return (f'<section class="agreements"><h2>Our agreements</h2><p>{escape(summary_line(agreements))}</p>'
+            f'<ul>{"".join(items)}</ul></section>')
+
+
+def to_html(result: SessionResult, title: str | None = None, agreements=None) -> str:  # noqa: ANN001
+    """The whole report as one HTML document (UTF-8, no external resources); it opens with the group's
+    agreements when ``agreements`` (``SessionStore.agreements``) is given."""
     title = escape(title or Path(result.recording.path).stem)
     metrics = result.metrics
     verdict = ""
@@ -174,6 +195,7 @@ def to_html(result: SessionResult, title: str | None = None) -> str:
         f'<p class="meta">{escape(Path(result.recording.path).name)} &middot; '
         f"{format_clock(result.recording.duration)} &middot; analysed {escape(result.provenance.created_at)} "
         f"with Floorshare {escape(result.provenance.analyzer_version)}</p>",
+        agreements_section(result, agreements),
         verdict,
         "<h2>Share of speech</h2>" + _doubts(result) + share_chart(result) if metrics else "",
         _people_table(result),

@@ -16,7 +16,8 @@ from analyzer.core.errors import InputFormatError
 from analyzer.formats.fileio import write_text_atomic
 from analyzer.core.schema import (
     SCHEMA_VERSION, DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
-    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord,
+    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerMatch, SpeakerSegment, SpeakerStats,
+    SpeakerWord,
     TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word,
 )
 
@@ -62,14 +63,29 @@ def from_plain(cls: type, data: dict[str, Any], nested: dict[str, Any] | None = 
     return cls(**kwargs)
 
 
-def metrics_to_dict(m: SessionMetrics, speaker_names: dict[str, str] | None = None) -> dict[str, Any]:
-    """The metric keys of ``result.json`` (also what ``floorshare metrics --json`` prints)."""
+def metrics_to_dict(m: SessionMetrics, speaker_names: dict[str, str] | None = None,
+                    matches: dict[str, SpeakerMatch] | None = None) -> dict[str, Any]:
+    """The metric keys of ``result.json`` (also what ``floorshare metrics --json`` prints).
+
+    Each speaker carries ``person`` (the named or matched person; null when unknown) and
+    ``match_confidence`` (similarity to that person's voiceprint; null without a voice match).
+    """
     names = speaker_names or {}
+    matches = matches or {}
+
+    def person(label: str) -> dict[str, Any]:
+        match = matches.get(label)
+        if match is not None:
+            return {"person": match.person, "match_confidence": _round(match.confidence),
+                    "match_status": match.status}
+        return {"person": names.get(label), "match_confidence": None, "match_status": None}
+
     return {
         "summary": {"duration_s": round(m.duration, 3), "total_speech_s": round(m.total_speech, 3),
                     "overlap_time_s": round(m.overlap_time, 3), "silence_time_s": round(m.silence_time, 3),
                     "unattributed_words": m.unattributed_words},
-        "speakers": [dict(to_plain(s), name=names.get(s.speaker, s.speaker)) for s in m.speakers],
+        "speakers": [dict(to_plain(s), name=names.get(s.speaker, s.speaker), **person(s.speaker))
+                     for s in m.speakers],
         "group": to_plain(m.group),
         "verdict": to_plain(m.verdict),
         "timeline": to_plain(m.timeline),
@@ -87,9 +103,10 @@ def result_to_dict(result: SessionResult) -> dict[str, Any]:
         "config": result.config,
         "provenance": to_plain(result.provenance),
         "speaker_names": dict(result.speaker_names),
+        "speaker_matches": {label: to_plain(m) for label, m in result.speaker_matches.items()},
     }
     if result.metrics is not None:
-        data.update(metrics_to_dict(result.metrics, result.speaker_names))
+        data.update(metrics_to_dict(result.metrics, result.speaker_names, result.speaker_matches))
     data.update({
         "directives": to_plain(result.directives),
         "turns": [to_plain(t) for t in result.turns],
@@ -100,9 +117,17 @@ def result_to_dict(result: SessionResult) -> dict[str, Any]:
                        "language_probability": round(result.transcript.language_probability, 4),
                        "segments": [{"start": s.start, "end": s.end, "text": s.text}
                                     for s in result.transcript.segments]},
-        "diarization": to_plain(result.diarization),
+        # the voice embeddings (biometric) are never written: segments and labels only
+        "diarization": {"segments": to_plain(result.diarization.segments),
+                        "exclusive": to_plain(result.diarization.exclusive),
+                        "speakers": list(result.diarization.speakers),
+                        "confidence": to_plain(result.diarization.confidence)},
     })
     return data
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 def result_from_dict(data: dict[str, Any]) -> SessionResult:
@@ -146,6 +171,7 @@ def _build_result(data: dict[str, Any]) -> SessionResult:
         metrics=_metrics_from_dict(data) if "speakers" in data else None,
         speaker_names=dict(data.get("speaker_names", {})),
         schema_version=int(data["schema_version"]),
+        speaker_matches={label: from_plain(SpeakerMatch, m) for label, m in data.get("speaker_matches", {}).items()},
     )
 
 

@@ -100,7 +100,7 @@ def metrics_from_segments(segments: Sequence[SpeakerSegment], config: AnalysisCo
         turns = build_turns(attributed, config.alignment.max_gap_s)
         from analyzer.directives import find_directives
 
-        directives = tuple(find_directives(turns, language=config.directives_language))
+        directives = tuple(find_directives(turns, language=config.directives_language, words=attributed))
     else:
         turns = turns_from_segments(diarization.exclusive, config.metrics.rttm_turn_gap_s)
     metrics = compute_metrics(diarization=diarization, turns=turns, words=attributed, directives=directives,

@@ -157,7 +157,13 @@ def _diarization(row: SessionRow) -> Diarization:
         track[bool(s.exclusive)].append(SpeakerSegment(s.start, s.end, s.speaker))
     confidence = tuple(_known(SpeakerConfidence, s.confidence_detail) for s in row.speakers
                        if s.confidence_detail is not None)
-    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers), confidence)
+    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers),
+                       confidence=confidence)
+
+
+def metrics_from_row(row: SessionRow) -> SessionMetrics | None:
+    """The session's metrics alone (reads its speakers and interruptions, not its words)."""
+    return _metrics(row)
 
 
 def _metrics(row: SessionRow) -> SessionMetrics | None:

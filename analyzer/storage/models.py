@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, false, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 _CASCADE = "all, delete-orphan"
@@ -27,11 +27,31 @@ class GroupRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[str] = mapped_column(String(40))
+    # opt-in: keep voiceprints (biometric data) of this group's speakers to recognise them later
+    voiceprints: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     people: Mapped[list[PersonRow]] = relationship(back_populates="group", cascade=_CASCADE,
                                                    passive_deletes=True)
     sessions: Mapped[list[SessionRow]] = relationship(back_populates="group", cascade=_CASCADE,
                                                       passive_deletes=True)
+    goal_versions: Mapped[list[GroupGoalsRow]] = relationship(cascade=_CASCADE, passive_deletes=True,
+                                                              order_by="GroupGoalsRow.version")
+
+
+class GroupGoalsRow(Base):
+    """One version of a group's agreements (``analyzer.metrics.agreements``), in force for meetings
+    on or after ``valid_from`` (YYYY-MM-DD) until a later version; ``goals`` is a list of
+    ``{"kind", "target"}``."""
+
+    __tablename__ = "group_goals"
+    __table_args__ = (UniqueConstraint("group_id", "version", name="uq_group_goals_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[str] = mapped_column(String(40))
+    goals: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
 class PersonRow(Base):
@@ -53,6 +73,8 @@ class SessionRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     recorded_at: Mapped[str] = mapped_column(String(40))
+    # where recorded_at came from (analyzer.core.dates.SOURCES); NULL for sessions stored before it was kept
+    date_source: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
     created_at: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     # recording
@@ -124,6 +146,10 @@ class SpeakerRow(_SessionChild, Base):
     interruptions_received: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     directives: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
     stats: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
+    # voice identification (groups with voiceprints): suggested / confirmed / rejected / new
+    match_status: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    match_confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    placeholder: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)  # "New speaker N"
     # how sure the diarization is that this label is one distinct person (0-1), and the details
     # (schema.SpeakerConfidence: nearest label, similarities, "same as", "maybe two"); None: not measured
     confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
@@ -201,6 +227,30 @@ class DirectiveRow(_SessionChild, Base):
     category: Mapped[str] = mapped_column(String(100))
     rule: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
+
+
+class VoiceprintRow(Base):
+    """One voice embedding of a group that opted in: a session's speaker or an enrolment clip.
+
+    ``person_id`` is set once a person confirmed who it is (naming, confirming or correcting
+    the speaker, or enrolling); only such voiceprints make up the person's profile. Deleted
+    with its group, its person and its session (``ON DELETE CASCADE``).
+    """
+
+    __tablename__ = "voiceprints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                                     nullable=True, index=True)
+    session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                                      nullable=True, index=True)
+    label: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)
+    source: Mapped[str] = mapped_column(String(20))  # session | enrolment
+    model: Mapped[str] = mapped_column(String(200))  # embedding model name and sha256 prefix
+    vector: Mapped[list[float]] = mapped_column(JSON)
+    speech_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[str] = mapped_column(String(40))
 
 
 Index("ix_sessions_group_recorded", SessionRow.group_id, SessionRow.recorded_at)

@@ -13,7 +13,7 @@ import json
 import random
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -22,14 +22,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from analyzer.core.config import AnalysisConfig
+from analyzer.core.config import AnalysisConfig, VoiceprintConfig
 from analyzer.core.errors import ConfigError, StorageError
-from analyzer.core.schema import SessionResult
+from analyzer.core.schema import SessionResult, SpeakerMatch
+import analyzer.storage.voices as voices
 from analyzer.storage.convert import fill_session_row, result_from_row
+from analyzer.storage.lookup import (
+    DEFAULT_GROUP, _clean_name, _delete_person_if_unused, _get_or_create_group, _get_or_create_person,
+    _link_people, _missing_session, _now, _require_group, _require_session,
+)
+from analyzer.storage.voice_store import VoiceLibraryMixin
 from analyzer.storage.engine import data_dir, default_db_url, ensure_schema, make_engine, normalize_url
-from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow
+from analyzer.storage.models import GroupRow, PersonRow, SessionRow, SpeakerRow, VoiceprintRow
 
-DEFAULT_GROUP = "default"
 RETRIES = 12
 T = TypeVar("T")
 
@@ -49,6 +54,7 @@ class SessionSummary:
     sha256: str
     config_hash: str
     version: int = 1
+    date_source: str | None = None  # analyzer.core.dates.SOURCES; None for sessions stored before it was kept
 
 
 def result_config_hash(result: SessionResult) -> str:
@@ -60,11 +66,7 @@ def result_config_hash(result: SessionResult) -> str:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-class SessionStore:
+class SessionStore(VoiceLibraryMixin):
     """Sessions, groups and people in one database (SQLite file by default, or PostgreSQL).
 
     Args:
@@ -74,7 +76,9 @@ class SessionStore:
             file, else the user's data directory).
     """
 
-    def __init__(self, url: str | None = None, *, audio_dir: str | Path | None = None) -> None:
+    def __init__(self, url: str | None = None, *, audio_dir: str | Path | None = None,
+                 voiceprints: VoiceprintConfig | None = None) -> None:
+        self.voiceprint_config = voiceprints or VoiceprintConfig()
         self.url = normalize_url(url) if url else default_db_url()
         self.engine = make_engine(self.url)
         ensure_schema(self.engine)
@@ -131,14 +135,21 @@ class SessionStore:
 
     def save(self, result: SessionResult, *, group: str | None = None, title: str | None = None,
              keep_audio: bool = False, recorded_at: str | None = None,
-             audio_source: str | Path | None = None) -> int:
+             audio_source: str | Path | None = None, date_source: str | None = None) -> int:
         """Store ``result`` in ``group`` (default group ``default``) and return its session id.
+
+        ``recorded_at`` is the meeting's date (ISO 8601; see :mod:`analyzer.core.dates` for how callers
+        choose it) and ``date_source`` the rule that gave it (default ``given`` when a date is passed);
+        without one, the recording's modification time.
 
         With ``keep_audio`` the recording is copied from ``audio_source`` (default: the
         result's recording path), so a temporary upload can be kept under its real name.
 
         The same recording (sha256) with the same configuration hash returns the existing id;
         speaker names in ``result.speaker_names`` link those labels to people of the group.
+        In a group that keeps voiceprints, the speakers are matched to the group's voice
+        library (unless ``result.speaker_matches`` already says who they are, see
+        :meth:`identify`) and each speaker's voice embedding is kept as a voiceprint.
         """
         config_hash = result_config_hash(result)
         existing = self.find(result.recording.sha256, config_hash)
@@ -146,6 +157,7 @@ class SessionStore:
             return existing
         audio_file = self._keep_audio(result, audio_source) if keep_audio else None
         when = recorded_at or _recorded_at(result)
+        source = date_source or ("given" if recorded_at else "file modified")
 
         def work(session: Session) -> int:
             found = session.scalar(select(SessionRow.id).where(
@@ -155,16 +167,18 @@ class SessionStore:
             group_row = _get_or_create_group(session, _clean_name(group or DEFAULT_GROUP, "group"))
             versions = session.scalar(select(func.count()).where(SessionRow.sha256 == result.recording.sha256))
             row = SessionRow(group=group_row, title=title or Path(result.recording.path).stem or "session",
-                             recorded_at=when, created_at=_now(), version=(versions or 0) + 1,
+                             recorded_at=when, date_source=source, created_at=_now(), version=(versions or 0) + 1,
                              config_hash=config_hash, audio_file=str(audio_file) if audio_file else None)
             fill_session_row(row, result)
             session.add(row)
             session.flush()
-            for speaker in row.speakers:
-                name = result.speaker_names.get(speaker.label)
-                if name and name.strip():
-                    speaker.person = _get_or_create_person(session, group_row, _clean_name(name, "name"))
+            named = result
+            if group_row.voiceprints and result.diarization.embeddings and not result.speaker_matches:
+                named = voices.identify(session, group_row, result, self.voiceprint_config)
+            _link_people(session, group_row, row, named)
             session.flush()
+            if group_row.voiceprints:
+                voices.store_voiceprints(session, group_row, row, named, self.voiceprint_config)
             return row.id
 
         try:
@@ -214,8 +228,11 @@ class SessionStore:
             return _summary(row, row.group.name)
         return self._run(work, write=False)
 
-    def load(self, session_id: int) -> SessionResult:
-        """The stored result, with ``speaker_names`` filled from the people its labels link to."""
+    def load(self, session_id: int, *, with_voiceprints: bool = False) -> SessionResult:
+        """The stored result, with ``speaker_names`` filled from the people its labels link to.
+
+        ``with_voiceprints`` also fills ``diarization.embeddings`` from the session's
+        voiceprints (for corrections, which must carry them over)."""
         def work(session: Session) -> SessionResult:
             row = session.scalar(select(SessionRow).where(SessionRow.id == session_id).options(
                 selectinload(SessionRow.speakers).selectinload(SpeakerRow.person),
@@ -223,8 +240,17 @@ class SessionStore:
                     "segments", "transcript_segments", "words", "turns", "interruptions", "directives"))))
             if row is None:
                 raise _missing_session(session_id)
-            names = {s.label: s.person.name for s in row.speakers if s.person is not None}
-            return result_from_row(row, names)
+            names = {s.label: s.person.name if s.person is not None else s.placeholder
+                     for s in row.speakers if s.person is not None or s.placeholder}
+            matches = {s.label: SpeakerMatch(s.person.name if s.person is not None else None,
+                                             s.match_confidence, s.match_status)
+                       for s in row.speakers if s.match_status}
+            result = replace(result_from_row(row, names), speaker_matches=matches)
+            if with_voiceprints:
+                vectors = {vp.label: tuple(vp.vector) for vp in session.scalars(
+                    select(VoiceprintRow).where(VoiceprintRow.session_id == session_id))}
+                result = replace(result, diarization=replace(result.diarization, embeddings=vectors))
+            return result
         return self._run(work, write=False)
 
     def rename_speaker(self, session_id: int, label: str, name: str) -> None:
@@ -237,12 +263,36 @@ class SessionStore:
             if speaker is None:
                 labels = ", ".join(s.label for s in row.speakers) or "none"
                 raise StorageError(f"session {session_id} has no speaker {label!r}; its labels: {labels}")
+            if speaker.person is None and speaker.placeholder == clean:
+                return  # the "New speaker N" placeholder was handed back unchanged
             previous = speaker.person
             speaker.person = _get_or_create_person(session, row.group, clean)
+            if speaker.match_status is not None or row.group.voiceprints:
+                if previous is None or previous.id != speaker.person.id:
+                    speaker.match_confidence = None
+                speaker.match_status, speaker.placeholder = "confirmed", None
+            session.flush()
+            voices.link_session_voiceprint(session, speaker, speaker.person)
             session.flush()
             if previous is not None and previous.id != speaker.person.id:
                 _delete_person_if_unused(session, previous)
         self._run(work)
+
+    def update_session(self, session_id: int, *, title: str | None = None,
+                       recorded_at: str | None = None) -> SessionSummary:
+        """Change a session's title and/or meeting date (ISO 8601, see :func:`analyzer.core.dates.parse_given_date`);
+        a date set here is marked as given. Returns the updated listing row."""
+        clean_title = _clean_name(title, "title", 300) if title is not None else None
+
+        def work(session: Session) -> SessionSummary:
+            row = _require_session(session, session_id)
+            if clean_title is not None:
+                row.title = clean_title
+            if recorded_at is not None:
+                row.recorded_at, row.date_source = recorded_at, "given"
+            session.flush()
+            return _summary(row, row.group.name)
+        return self._run(work)
 
     def delete_session(self, session_id: int) -> None:
         """Delete the session, every row derived from it and its kept audio file."""
@@ -259,14 +309,14 @@ class SessionStore:
         return self._run(lambda s: list(s.scalars(select(GroupRow.name).order_by(GroupRow.name))),
                          write=False)
 
-    def create_group(self, name: str) -> bool:
-        """Create the group; False when it already existed."""
+    def create_group(self, name: str, *, voiceprints: bool = False) -> bool:
+        """Create the group (``voiceprints``: it keeps its speakers' voiceprints); False when it existed."""
         clean = _clean_name(name, "group")
 
         def work(session: Session) -> bool:
             if session.scalar(select(GroupRow.id).where(GroupRow.name == clean)) is not None:
                 return False
-            session.add(GroupRow(name=clean, created_at=_now()))
+            session.add(GroupRow(name=clean, created_at=_now(), voiceprints=bool(voiceprints)))
             return True
         return self._run(work)
 
@@ -295,6 +345,38 @@ class SessionStore:
 
         return self._run(lambda s: build_trends(s, _require_group(s, group)), write=False)
 
+    # -- agreements ---------------------------------------------------------------------------
+
+    def set_goals(self, group: str, goals, *, valid_from: str | None = None):  # noqa: ANN001, ANN201
+        """Store ``goals`` (:class:`analyzer.metrics.agreements.Goal`) as the group's next version of
+        its agreements, in force for meetings on or after ``valid_from`` (YYYY-MM-DD, default today);
+        the group is created if new. Returns the new :class:`GoalVersion`."""
+        from analyzer.storage.agreements import add_version
+
+        clean = _clean_name(group, "group")
+        return self._run(lambda s: add_version(s, _get_or_create_group(s, clean), tuple(goals),
+                                                          valid_from, _now()))
+
+    def goal_versions(self, group: str) -> list:
+        """Every version of the group's agreements, oldest first."""
+        from analyzer.storage.agreements import versions
+
+        return self._run(lambda s: versions(s, _require_group(s, group)), write=False)
+
+    def agreements(self, session_id: int):  # noqa: ANN201 - SessionAgreements
+        """The session judged by its group's goals in force at its meeting date, and what moved since
+        the group's previous meeting."""
+        from analyzer.storage.agreements import session_agreements
+
+        return self._run(lambda s: session_agreements(s, _require_session(s, session_id)),
+                         write=False)
+
+    def agreement_trend(self, group: str) -> list:
+        """Each session of the group (oldest meeting first) judged by the goals in force at it."""
+        from analyzer.storage.agreements import group_points
+
+        return self._run(lambda s: group_points(s, _require_group(s, group)), write=False)
+
     def _remove_audio_if_unused(self, files: list[str]) -> None:
         for file in files:
             still_used = self._run(lambda s, f=file: s.scalar(
@@ -321,57 +403,10 @@ def _recorded_at(result: SessionResult) -> str:
         return result.provenance.created_at or _now()
 
 
-def _clean_name(name: str, what: str) -> str:
-    clean = " ".join(str(name).split())
-    if not clean or len(clean) > 200:
-        raise StorageError(f"{what} {name!r}: give a non-empty {what} of at most 200 characters")
-    return clean
-
-
 def _summary(row: SessionRow, group: str) -> SessionSummary:
     return SessionSummary(id=row.id, group=group, title=row.title, recorded_at=row.recorded_at,
                           created_at=row.created_at, duration=row.duration,
                           num_speakers=len(row.diarization_speakers or ()), verdict=row.verdict,
-                          sha256=row.sha256, config_hash=row.config_hash, version=row.version)
+                          sha256=row.sha256, config_hash=row.config_hash, version=row.version,
+                          date_source=row.date_source)
 
-
-def _missing_session(session_id: int) -> StorageError:
-    return StorageError(f"session {session_id} not found; list the stored ones with `floorshare sessions list`")
-
-
-def _require_session(session: Session, session_id: int) -> SessionRow:
-    row = session.get(SessionRow, session_id)
-    if row is None:
-        raise _missing_session(session_id)
-    return row
-
-
-def _require_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        raise StorageError(f"group {name!r} not found; list groups with `floorshare groups list`")
-    return group
-
-
-def _get_or_create_group(session: Session, name: str) -> GroupRow:
-    group = session.scalar(select(GroupRow).where(GroupRow.name == name))
-    if group is None:
-        group = GroupRow(name=name, created_at=_now())
-        session.add(group)
-        session.flush()
-    return group
-
-
-def _get_or_create_person(session: Session, group: GroupRow, name: str) -> PersonRow:
-    person = session.scalar(select(PersonRow).where(PersonRow.group_id == group.id, PersonRow.name == name))
-    if person is None:
-        person = PersonRow(group_id=group.id, name=name)
-        session.add(person)
-        session.flush()
-    return person
-
-
-def _delete_person_if_unused(session: Session, person: PersonRow) -> None:
-    used = session.scalar(select(func.count()).where(SpeakerRow.person_id == person.id))
-    if not used:
-        session.delete(person)

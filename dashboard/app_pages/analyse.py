@@ -27,7 +27,11 @@ with st.form("analyse_form", clear_on_submit=True):
     new_group = left.text_input("…or a new group", placeholder="e.g. Monday team meeting",
                                 help="When filled in, the recording goes to this new group.")
     title = right.text_input("Session title (optional)", placeholder="the file name when empty")
-    meeting_day = right.date_input("Meeting date", value=date.today(), max_value=date.today())
+    meeting_day = right.date_input("Meeting date", value=None, max_value=date.today(), format="YYYY-MM-DD",
+                                   help="Leave empty to take the date from the recording: its metadata (when "
+                                        "the phone or recorder wrote one), else a date in the file name "
+                                        "(2026-03-14, 20260314, 14.03.2026), else the upload day. The date can "
+                                        "be corrected later on the report.")
     with st.expander("Speakers and attendees (optional)"):
         num_speakers = st.number_input("Number of speakers, if known", min_value=0, max_value=30, value=0,
                                        help="0: let Floorshare find out.")
@@ -42,9 +46,10 @@ with st.form("analyse_form", clear_on_submit=True):
     submitted = st.form_submit_button("Analyse", type="primary")
 
 
-def _recorded_at(day: date) -> str:
-    if day == date.today():
-        return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _recorded_at(day: date | None) -> str | None:
+    """The date typed in (None: each recording's own date, chosen when it is stored)."""
+    if day is None:
+        return None
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).isoformat(timespec="seconds")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analyzer.core.dates import SOURCE_WORDS
 from analyzer.core.errors import AnalyzerError
 from analyzer.formats.names import format_clock
-from dashboard import charts, data, report_parts, tables, widgets, wording
+from dashboard import charts, data, report_parts, tables, voice_parts, widgets, wording
 
 
 def selected_session() -> int | None:
@@ -49,11 +50,13 @@ st.header(summary.title)
 speakers = result.metrics.speakers if result.metrics else ()
 silent = sum(1 for s in speakers if s.silent_attendee)
 attendees = f" and {silent} silent attendee{'s' if silent > 1 else ''}" if silent else ""
-st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]} · "
+dated = f" ({SOURCE_WORDS[summary.date_source]})" if summary.date_source in SOURCE_WORDS else ""
+st.caption(f"Group **{summary.group}** · {summary.recorded_at[:10]}{dated} · "
            f"{format_clock(result.recording.duration)} · {len(speakers) - silent} speakers{attendees} · "
            f"session {session_id}")
 st.info(wording.ESTIMATES_NOTE, icon=":material/info:")
 
+report_parts.agreements(result, session_id, summary.group)
 report_parts.verdict(result)
 
 st.subheader("Speaking share")
@@ -77,5 +80,8 @@ report_parts.network(result)
 report_parts.directives(result)
 report_parts.questions(result)
 report_parts.transcript(result, session_id)
+voice_parts.matches(result, session_id, summary.group)
 report_parts.rename(result, session_id)
+voice_parts.corrections(result, session_id)
+report_parts.edit_details(summary)
 report_parts.downloads(result, summary)

@@ -39,5 +39,23 @@ st.markdown(f"""
   `{auth.PASSWORD_ENV}` variable (or `password` under `[floorshare]` in `.streamlit/secrets.toml`) before
   starting the dashboard, and serve it over HTTPS.
 """)
+st.subheader("Voiceprints")
+st.markdown("A group can keep a **voiceprint** (a voice embedding: biometric data) of each speaker, so its next "
+            "meetings name the people it already named. Ask the group before switching it on. Voiceprints stay "
+            "in the database on this machine, are never in an export, and are deleted with their session, "
+            "person or group; switching a group off deletes all of its voiceprints.")
+inventory = data.group_voiceprints()
+if not inventory:
+    st.caption("No groups yet.")
+for group, entry in inventory.items():
+    left, right = st.columns([2, 3])
+    on = left.toggle(f"**{group}** keeps voiceprints", value=entry.enabled, key=f"voiceprints_{group}")
+    right.caption(f"{entry.voiceprints} voiceprint(s) stored, of {entry.people} named person(s)"
+                  if entry.enabled or entry.voiceprints else "none stored")
+    if on != entry.enabled:
+        deleted = data.set_voiceprints(group, on)
+        st.toast(f"{group}: voiceprints on." if on else f"{group}: voiceprints off; deleted {deleted}.")
+        st.rerun()
+
 st.caption("The numbers Floorshare shows are estimates from audio: they describe how a conversation was "
            "shared, not the people in it.")

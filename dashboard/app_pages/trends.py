@@ -35,6 +35,20 @@ st.caption("Balance: 1 when everyone spoke equally. Largest share: the share of 
 widgets.chart_with_numbers(lambda: trend_charts.indices_chart(trends), sessions, key="trend_indices",
                            empty="No session has metrics.")
 
+st.subheader("Our agreements over time")
+points = data.agreement_trend(group)
+agreed = trend_charts.agreements_table(points)
+if agreed.empty:
+    st.caption("No agreements were in force at these meetings. Set them on the Agreements page; each "
+               "session is judged by the agreements in force at its meeting date.")
+    st.page_link("app_pages/agreements.py", label="Set the group's agreements", icon=":material/handshake:",
+                 query_params={"group": group})
+else:
+    st.caption("Each goal at each meeting: the measure (green: kept, orange: not kept) and the target in "
+               "force at that meeting (dashed).")
+    widgets.chart_with_numbers(lambda: trend_charts.agreements_chart(points),
+                               agreed.drop(columns=["kind"]), key="trend_agreements", empty="No agreements.")
+
 people = trend_charts.people_table(trends)
 st.subheader("Each person over time")
 if people.empty:

@@ -7,6 +7,7 @@ package; no browser is ever downloaded. Screenshots are kept in test-artifacts/d
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -76,10 +77,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF (Chromium writes one uncompressed ``/Type /Page`` object per page)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
 def test_upload_sample_read_report_rename_and_reload(server):
     from playwright.sync_api import expect, sync_playwright
 
+    from analyzer.metrics.agreements import STARTING_GOALS
+
     url, db = server
+    with SessionStore(str(db)) as store:  # the group's agreements, in force before the meeting
+        store.set_goals("default", STARTING_GOALS, valid_from="2000-01-01")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 5200})  # tall: the whole report in one shot
@@ -99,6 +109,7 @@ def test_upload_sample_read_report_rename_and_reload(server):
             result = store.load(summary.id)
         assert result.diarization.speakers == ("SPEAKER_00", "SPEAKER_01")
         expect(page.get_by_role("heading", name=verdict_title(summary.verdict))).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Our agreements")).to_be_visible(timeout=30_000)
         for label in result.diarization.speakers:
             expect(page.get_by_label(label, exact=True)).to_have_value(label, timeout=60_000)  # rename inputs
         expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=60_000)
@@ -117,4 +128,23 @@ def test_upload_sample_read_report_rename_and_reload(server):
         expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=60_000)
         page.wait_for_timeout(5000)
         shot(page, "3-after-rename-and-reload")
+
+        for address, heading in (("analyse", "Analyse a recording"), ("trends", "Trends")):  # typed addresses
+            page.goto(f"{url}/{address}")
+            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            assert page.url.rstrip("/").endswith(f"/{address}")
+
+        projector = browser.new_page(viewport={"width": 1280, "height": 720})  # a projector's screen
+        projector.goto(f"{url}/feedback?session={summary.id}")
+        block = projector.locator("#floorshare-feedback")
+        expect(block).to_be_visible(timeout=60_000)
+        expect(block.get_by_text("Bea", exact=True)).to_be_visible()  # the name given, not the label
+        expect(block.get_by_text("Our agreements:")).to_be_visible()
+        assert "SPEAKER_" not in block.inner_text()
+        assert block.bounding_box()["height"] <= 720  # one screen, no scrolling
+        projector.wait_for_timeout(1000)
+        shot(projector, "4-feedback")
+        pdf = projector.pdf(path=str(ARTIFACTS / "feedback.pdf"), prefer_css_page_size=True, print_background=True)
+        assert pdf_pages(pdf) == 1, f"the printed feedback has {pdf_pages(pdf)} pages"
         browser.close()

@@ -110,3 +110,39 @@ def save_many(url: str, worker: int, count: int) -> list[int]:
     store.rename_speaker(ids[0], "SPEAKER_00", "Ana")  # concurrent person creation in one group
     store.close()
     return ids
+
+
+def insert_with_old_schema(engine, result: SessionResult, group: str = "team",
+                           people: dict[str, str] | None = None) -> int:
+    """Write ``result`` with plain INSERTs into the tables as the database has them now (reflected),
+    as an older Floorshare would have: only the columns those tables have. Returns the session id."""
+    from sqlalchemy import MetaData, insert
+
+    from analyzer.storage.convert import fill_session_row
+    from analyzer.storage.models import SessionRow
+
+    old = MetaData()
+    old.reflect(engine)
+    row = SessionRow(title="old", recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
+                     version=1, config_hash="a" * 16)
+    fill_session_row(row, result)
+
+    def columns(obj, table):  # noqa: ANN001, ANN202
+        return {c.name: getattr(obj, c.name) for c in old.tables[table].c
+                if c.name not in ("id", "session_id", "person_id", "group_id")}
+    with engine.begin() as conn:
+        gid = conn.execute(insert(old.tables["groups"]).values(name=group, created_at="2026-01-01T00:00:00+00:00")
+                           ).inserted_primary_key[0]
+        person_ids = {label: conn.execute(insert(old.tables["people"]).values(group_id=gid, name=name))
+                      .inserted_primary_key[0] for label, name in (people or {}).items()}
+        sid = conn.execute(insert(old.tables["sessions"]).values(**columns(row, "sessions"), group_id=gid)
+                           ).inserted_primary_key[0]
+        for speaker in row.speakers:
+            conn.execute(insert(old.tables["session_speakers"]).values(
+                **columns(speaker, "session_speakers"), session_id=sid, person_id=person_ids.get(speaker.label)))
+        for table, children in (("diarization_segments", row.segments), ("words", row.words), ("turns", row.turns),
+                                ("transcript_segments", row.transcript_segments),
+                                ("interruptions", row.interruptions), ("directive_hits", row.directives)):
+            for child in children:
+                conn.execute(insert(old.tables[table]).values(**columns(child, table), session_id=sid))
+    return sid

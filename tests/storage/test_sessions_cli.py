@@ -80,7 +80,7 @@ def test_analyze_group_builds_history_without_duplicates(app, fake_models, tmp_p
         [("monday", 1), ("monday", 2), ("tuesday", 1)], [("monday", 1), ("tuesday", 1), ("monday", 2)])
     assert not (tmp_path / "fs.db-audio").exists()  # no --keep-audio
     groups = json.loads(run(app, "groups", "list", "--json", "--db", db))
-    assert groups == [{"name": "team", "sessions": 3, "people": []}]
+    assert groups == [{"name": "team", "sessions": 3, "people": [], "voiceprints": False, "stored_voiceprints": 0}]
 
 
 def test_analyze_keep_audio_and_bad_db(app, fake_models, tmp_path):
@@ -152,3 +152,64 @@ def test_a_pipeline_result_round_trips_through_the_store(tmp_path, db_url):
         loaded = store.load(session)
     assert loaded.speaker_names == {"SPEAKER_01": "Ben"}
     assert loaded == replace(result, speaker_names={"SPEAKER_01": "Ben"})
+
+
+def test_analyze_dates_each_meeting_says_how_and_sessions_update_corrects_it(app, fake_models, tmp_path):
+    db = tmp_path / "fs.db"
+    named, plain = _tone(tmp_path / "team 2026-03-14.wav", 220), _tone(tmp_path / "team.wav", 330)
+    out = run(app, "analyze", named, plain, "--group", "team", "--db", db, "--out", tmp_path / "out")
+    assert "meeting date: 2026-03-14 (from the file name)" in out
+    assert "(from the file's modification time)" in out
+    given = _tone(tmp_path / "board 2026-03-14.wav", 440)
+    assert "meeting date: 2026-02-01 (given by you)" in run(
+        app, "analyze", given, "--group", "team", "--db", db, "--out", tmp_path / "out", "--date", "2026-02-01")
+    assert "--date 'someday': not a date" in run(app, "analyze", given, "--db", db, "--date", "someday", code=2)
+    sessions = json.loads(run(app, "sessions", "list", "--group", "team", "--json", "--db", db))
+    assert [(s["title"], s["recorded_at"][:10], s["date_source"]) for s in sessions][:2] == [
+        ("board 2026-03-14", "2026-02-01", "given"), ("team 2026-03-14", "2026-03-14", "file name")]
+    first = sessions[1]["id"]
+    out = run(app, "sessions", "update", first, "--date", "2026-01-10", "--title", "January", "--db", db)
+    assert "'January', meeting date 2026-01-10 (given by you)" in out
+    trends = json.loads(run(app, "trends", "team", "--json", "--db", db))
+    assert trends["sessions"][0]["title"] == "January"  # trends follow the meeting date
+    assert "nothing to change" in run(app, "sessions", "update", first, "--db", db, code=2)
+    assert "session 99 not found" in run(app, "sessions", "update", "99", "--title", "x", "--db", db, code=1)
+
+
+def test_groups_goals_are_versioned_and_each_session_is_judged_by_those_in_force(app, tmp_path):
+    db = f"sqlite:///{tmp_path / 'fs.db'}"
+    with SessionStore(db) as store:
+        march = store.save(make_result("march"), group="team", recorded_at="2026-03-10T09:00:00+00:00")
+        april = store.save(make_result("april", verdict="one_to_many"), group="team",
+                           recorded_at="2026-04-10T09:00:00+00:00")
+    shown = run(app, "groups", "goals", "show", "team", "--db", db)
+    assert "team has no agreements yet" in shown and "Woolley" in shown  # the starting set with its reasons
+    out = run(app, "groups", "goals", "set", "team", "--starting-set", "--from", "2026-03-01", "--db", db)
+    assert "agreements version 1, in force for meetings from 2026-03-01" in out
+    assert "No one above 35 % of the speech" in out
+    run(app, "groups", "goals", "set", "team", "--max-share", "60%", "--off", "max-interruptions",
+        "--from", "2026-04-01", "--db", db)
+    versions = json.loads(run(app, "groups", "goals", "history", "team", "--json", "--db", db))
+    assert [(v["version"], v["valid_from"], len(v["goals"])) for v in versions] == [
+        (1, "2026-03-01", 5), (2, "2026-04-01", 4)]
+    old = json.loads(run(app, "sessions", "show", march, "--json", "--db", db))["agreements"]
+    new = json.loads(run(app, "sessions", "show", april, "--json", "--db", db))["agreements"]
+    assert (old["version"], new["version"]) == (1, 2)  # March keeps the goals in force in March
+    old_share = next(g for g in old["goals"] if g["kind"] == "max_share")
+    new_share = next(g for g in new["goals"] if g["kind"] == "max_share")
+    assert (old_share["target"], old_share["measured"], old_share["kept"]) == (0.35, 0.55, False)
+    assert (new_share["target"], new_share["kept"]) == (0.6, True)
+    assert new["previous_session"] == march and new_share["since_last"].startswith("largest share 55 %")
+    assert old_share["result"] == "Not kept: the largest share was 55 % (SPEAKER_00), 20 points over the goal."
+    text = run(app, "sessions", "show", march, "--db", db)
+    assert "agreements: 3 of 5 agreements kept (version 1" in text and "✗ No one above 35 % of the speech" in text
+    trend = json.loads(run(app, "trends", "team", "--json", "--db", db))["agreements"]
+    assert [(p["id"], p["version"], len(p["goals"])) for p in trend] == [(march, 1, 5), (april, 2, 4)]
+    assert "agreements per session" in run(app, "trends", "team", "--db", db)
+    html = run(app, "sessions", "export", march, "--format", "html", "--db", db)
+    assert "<h2>Our agreements</h2>" in html and "3 of 5 agreements kept" in html
+    assert html.index("Our agreements") < html.index("<h2>Verdict</h2>")  # the report opens with them
+    assert "--max-share 'lots': not a number" in run(app, "groups", "goals", "set", "team", "--max-share", "lots",
+                                                     "--db", db, code=2)
+    assert "nothing to set" in run(app, "groups", "goals", "set", "team", "--db", db, code=2)
+    assert "out of range" in run(app, "groups", "goals", "set", "team", "--max-share", "150", "--db", db, code=2)

@@ -7,14 +7,12 @@ import multiprocessing
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from session_builders import make_result, save_many
+from session_builders import insert_with_old_schema, make_result, save_many
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
 
 from analyzer.storage import SessionStore
-from analyzer.storage.convert import fill_session_row
 from analyzer.storage.engine import current_revision, head_revision, make_engine, migrations_dir, upgrade
-from analyzer.storage.models import Base, GroupRow, SessionRow
+from analyzer.storage.models import Base
 
 WORKERS, PER_WORKER = 4, 5
 
@@ -22,14 +20,15 @@ WORKERS, PER_WORKER = 4, 5
 def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
-        "0001_initial.py", "0002_session_group_date_index.py", "0003_speaker_confidence.py"]
+        "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_meeting_date_source.py",
+        "0005_group_goals.py", "0006_speaker_confidence.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0003_speaker_confidence"
+    assert current_revision(engine) == head_revision() == "0006_speaker_confidence"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -42,12 +41,7 @@ def test_upgrade_from_the_first_revision_keeps_data(db_url):
     assert current_revision(engine) == "0001"
     assert "ix_sessions_group_recorded" not in {i["name"] for i in inspect(engine).get_indexes("sessions")}
     result = make_result("old", speaker_names={"SPEAKER_01": "Ben"})
-    with Session(engine) as session, session.begin():  # a session written by the first schema
-        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="old",
-                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
-                         version=1, config_hash="a" * 16)
-        fill_session_row(row, result)
-        session.add(row)
+    insert_with_old_schema(engine, result)  # a session written by the first schema
     engine.dispose()
     with SessionStore(db_url) as store:  # opening upgrades to head
         assert current_revision(store.engine) == head_revision()
@@ -74,31 +68,76 @@ def test_downgrade_to_base_and_up_again(db_url):
     engine.dispose()
 
 
-def test_upgrade_from_0002_keeps_sessions_and_stores_speaker_confidence(db_url):
-    from dataclasses import replace
-
-    from analyzer.core.schema import SpeakerConfidence
+def test_upgrade_from_before_date_sources_keeps_sessions_and_their_dates(db_url):
+    from sqlalchemy import text
 
     engine = make_engine(db_url)
-    upgrade(engine, "0002")
-    old = make_result("before")
-    with Session(engine) as session, session.begin():  # written before the confidence columns existed
-        row = SessionRow(group=GroupRow(name="team", created_at="2026-01-01T00:00:00+00:00"), title="before",
-                         recorded_at="2026-01-01T00:00:00+00:00", created_at="2026-01-01T00:00:00+00:00",
-                         version=1, config_hash="b" * 16)
-        fill_session_row(row, old)  # no confidence measured: the ORM leaves the new columns out
-        session.add(row)
+    upgrade(engine, "0003_voiceprints")
+    assert "date_source" not in {c["name"] for c in inspect(engine).get_columns("sessions")}
+    with engine.begin() as conn:  # a session row as the schema before date sources stored it
+        conn.execute(text("INSERT INTO groups (name, created_at) VALUES ('team', '2026-01-01T00:00:00+00:00')"))
+        conn.execute(text(
+            "INSERT INTO sessions (group_id, title, recorded_at, created_at, version, path, sha256, duration, "
+            "sample_rate, channels, config_hash, config, provenance, schema_version, language, "
+            "language_probability, diarization_speakers) SELECT id, 'old', '2026-01-05T09:00:00+00:00', "
+            "'2026-01-06T00:00:00+00:00', 1, 'old.wav', :sha, 10.0, 16000, 1, :hash, '{}', '{}', 1, 'en', 1.0, "
+            "'[]' FROM groups"), {"sha": "b" * 64, "hash": "c" * 16})
     engine.dispose()
     with SessionStore(db_url) as store:
         assert current_revision(store.engine) == head_revision()
         (summary,) = store.list_sessions("team")
-        assert store.load(summary.id).diarization.confidence == ()
+        assert (summary.recorded_at, summary.date_source) == ("2026-01-05T09:00:00+00:00", None)
+        updated = store.update_session(summary.id, recorded_at="2026-01-04T00:00:00+00:00", title="renamed")
+        assert (updated.recorded_at, updated.date_source, updated.title) == (
+            "2026-01-04T00:00:00+00:00", "given", "renamed")
+
+
+def test_downgrading_the_date_and_agreement_revisions_keeps_every_session_row(db_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from analyzer.storage.engine import alembic_config
+
+    with SessionStore(db_url) as store:
+        store.save(make_result("kept"), group="team", recorded_at="2026-01-05T09:00:00+00:00")
+        store.set_goals("team", [], valid_from="2026-01-01")
+        engine = store.engine
+        count = "SELECT (SELECT count(*) FROM session_speakers) + (SELECT count(*) FROM words)"
+        with engine.connect() as conn:
+            before = conn.execute(text(count)).scalar()
+        config = alembic_config(db_url)
+        config.attributes["engine"] = engine
+        command.downgrade(config, "0003_voiceprints")  # no table is rebuilt, so no cascade deletes rows
+        with engine.connect() as conn:
+            assert conn.execute(text(count)).scalar() == before > 0
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        assert [s.title for s in store.list_sessions()] == ["kept"]
+
+
+def test_upgrade_from_0005_keeps_sessions_and_then_stores_speaker_confidence(db_url):
+    from alembic import command
+    from dataclasses import replace
+
+    from analyzer.core.schema import SpeakerConfidence
+    from analyzer.storage.engine import alembic_config
+
+    with SessionStore(db_url) as store:
+        first = store.save(make_result("before"), group="team")
+        engine = store.engine
+        config = alembic_config(db_url)
+        config.attributes["engine"] = engine
+        command.downgrade(config, "0005_group_goals")  # the schema before speaker confidence, with a session
+        assert "confidence" not in {c["name"] for c in inspect(engine).get_columns("session_speakers")}
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        old = store.load(first)
+        assert old == make_result("before") and old.diarization.confidence == ()
         labels = old.diarization.speakers
         sure = SpeakerConfidence(labels[0], 0.91, 40, labels[1], 0.12, 0.7)
         doubt = SpeakerConfidence(labels[1], 0.35, 6, labels[0], 0.66, None, same_as=labels[0])
         new = replace(make_result("after"), diarization=replace(old.diarization, confidence=(sure, doubt)))
-        stored = store.load(store.save(new, group="team"))
-        assert stored.diarization.confidence == (sure, doubt)
+        assert store.load(store.save(new, group="team")).diarization.confidence == (sure, doubt)
 
 
 def test_concurrent_worker_processes_lose_nothing(db_url):

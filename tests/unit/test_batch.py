@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,26 @@ def test_progress_counts_audio_seconds_and_stages_in_flight() -> None:
         assert overall.completed == pytest.approx(30.0 * (0.03 + 0.25))
         progress.finished(files[1])
         assert overall.completed == pytest.approx(30.0) and overall.description.startswith("batch 1/2")
+
+
+def test_each_file_is_dated_by_its_name_or_mtime_and_date_overrides(tmp_path: Path, store) -> None:
+    root = tmp_path / "phone"
+    root.mkdir()
+    write_tone_wav(root / "board 20260314.wav", 2.0, freq=300)
+    plain = write_tone_wav(root / "plain.wav", 2.0, freq=400)
+    os.utime(plain, (1_750_000_000, 1_750_000_000))  # 2025-06-15 UTC: a copy keeps or resets it
+    report = run_batch(store, root)
+    dated = {Path(f.path).name: f.meeting_date for f in report.files}
+    assert dated == {"board 20260314.wav": "2026-03-14 (from the file name)",
+                     "plain.wav": "2025-06-15 (from the file's modification time)"}
+    assert [(s.title, s.recorded_at, s.date_source) for s in store.list_sessions()] == [
+        ("plain", "2025-06-15T15:06:40+00:00", "file modified"),
+        ("board 20260314", "2026-03-14T00:00:00+00:00", "file name")]
+    other = tmp_path / "other"
+    other.mkdir()
+    write_tone_wav(other / "x 20260314.wav", 2.0, freq=500)
+    forced = run_batch(store, other, BatchOptions(date="2026-01-02T00:00:00+00:00"))
+    assert forced.files[0].meeting_date == "2026-01-02 (given by you)"
 
 
 class AbortingEngine(InlineEngine):

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # two different packages on one layer must not import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("analyzer.core",),
-    ("analyzer.directives", "analyzer.metrics", "analyzer.adapters"),
+    ("analyzer.directives", "analyzer.metrics", "analyzer.adapters", "analyzer.voices"),
     ("analyzer.formats", "analyzer.storage"),
     ("analyzer.pipeline", "analyzer.compose"),
     ("analyzer.evaluation", "analyzer.batch"),

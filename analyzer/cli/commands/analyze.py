@@ -38,6 +38,7 @@ def analyze(
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
                                "this recording analysed with the same settings."),
+    meeting_day: o.MeetingDay = None,
 ) -> None:
     """Analyse each recording: who spoke when, what was said, and how the floor was shared.
 
@@ -47,10 +48,12 @@ def analyze(
     try:
         config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device,
                                 asr_model, language, attendees)
+        o.check_date(meeting_day)
     except AnalyzerError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
     store = None if no_store else _open_store(db)
+    from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
 
     analyzer = None
@@ -67,16 +70,27 @@ def analyze(
                 with stage_progress(path.name) as hook:
                     analyzer = analyzer or build_analyzer(config)
                     result = analyzer.analyze_file(path, hook=hook)
+                if store is not None:  # a group that keeps voiceprints names the voices it knows
+                    result = store.identify(result, group)
             folder = write_outputs(result, out)
+            when = None
             if store is not None and session_id is None:
-                session_id = store.save(result, group=group, keep_audio=keep_audio)
+                when = meeting_date(path, meeting_day)
+                session_id = store.save(result, group=group, keep_audio=keep_audio, recorded_at=when.when,
+                                        date_source=when.source)
+            elif store is not None and meeting_day:  # a stored session: --date corrects its date
+                when = meeting_date(path, meeting_day)
+                store.update_session(session_id, recorded_at=when.when)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
             continue
         print_summary(result)
         console.print(f"report: {folder / 'result.json'}", highlight=False)
+        if when is not None:
+            console.print(f"meeting date: {when.describe()}", highlight=False)
         if session_id is not None:
+            _print_agreements(store, session_id, result)
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
@@ -89,6 +103,15 @@ def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - 
     return store.find(file_sha256(path), config.config_hash())
 
 
+def _print_agreements(store, session_id: int, result: SessionResult) -> None:  # noqa: ANN001 - SessionStore
+    """The group's agreements, judged on the session just stored (nothing when it has none)."""
+    from analyzer.cli.commands.agreements_view import print_agreements
+
+    agreements = store.agreements(session_id)
+    if agreements.version is not None or agreements.first_valid_from:
+        print_agreements(agreements, lambda label: display_name(result, label))
+
+
 def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
     from analyzer.storage import SessionStore
 
@@ -99,22 +122,34 @@ def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
         raise typer.Exit(exc.exit_code) from None
 
 
+def match_text(result: SessionResult, label: str) -> str:
+    """How a speaker was identified, e.g. ``Ana (0.83, suggested)`` or ``new voice``."""
+    match = result.speaker_matches.get(label)
+    if match is None:
+        return "-"
+    if match.person is None:
+        return "new voice" if match.status == "new" else match.status
+    confidence = f"{match.confidence:.2f}, " if match.confidence is not None else ""
+    return f"{match.person} ({confidence}{match.status}) [{label}]"
+
+
 def print_summary(result: SessionResult) -> None:
     """A per-speaker table with the verdict and its reasons."""
     metrics = result.metrics
     table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
     from analyzer.metrics.confidence import confidence_label, count_note, speaker_doubts
 
-    columns = ["speaker", "speaking time", "share", "turns", "words", "interruptions made", "directives"]
+    matched = bool(result.speaker_matches)
     measured = bool(result.diarization.confidence)
-    if measured:
-        columns.append("distinct person")
+    columns = ("speaker", *(("voice match",) if matched else ()), "speaking time", "share", "turns", "words",
+               "interruptions made", "directives", *(("distinct person",) if measured else ()))
     for column in columns:
-        table.add_column(column, justify="left" if column == "speaker" else "right")
+        table.add_column(column, justify="left" if column in ("speaker", "voice match") else "right")
     for s in metrics.speakers if metrics else ():
         name = result.speaker_names.get(s.speaker, s.speaker)
-        extra = [("-" if s.silent_attendee else confidence_label(result, s.speaker))] if measured else []
-        table.add_row(name, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
+        match = (match_text(result, s.speaker),) if matched else ()
+        extra = ("-" if s.silent_attendee else confidence_label(result, s.speaker),) if measured else ()
+        table.add_row(name, *match, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
                       str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)), *extra)
     console.print(table)
     note = count_note(result)
@@ -122,6 +157,9 @@ def print_summary(result: SessionResult) -> None:
         console.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
         for doubt in speaker_doubts(result).values():
             console.print(f"  ⚠ {doubt}", highlight=False, markup=False)
+    if any(m.status == "suggested" for m in result.speaker_matches.values()):
+        console.print("voice matches are suggestions: `floorshare speakers confirm|correct|reject SESSION LABEL`",
+                      highlight=False)
     if metrics:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
         for reason in metrics.verdict.reasons:

@@ -64,7 +64,7 @@ def batch(
     db: Db = None,
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
     max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
-    language: o.Language = None, attendees: o.Attendees = None,
+    language: o.Language = None, attendees: o.Attendees = None, meeting_day: o.MeetingDay = None,
 ) -> None:
     """Analyse every recording in folders: skips what is stored, survives bad files and interruptions.
 
@@ -73,8 +73,9 @@ def batch(
     """
     from analyzer.batch.runner import BatchOptions
 
-    options = BatchOptions(group=group, out=out, force=force, retry_failed=retry_failed, keep_audio=keep_audio)
     try:
+        options = BatchOptions(group=group, out=out, force=force, retry_failed=retry_failed, keep_audio=keep_audio,
+                               date=o.check_date(meeting_day))
         config = o.build_config(config_file, num_speakers, min_speakers, max_speakers, device, asr_model,
                                 language, attendees)
         code = _run_batch(inputs, recursive, config, options, engine=engine, workers=workers,
@@ -182,7 +183,7 @@ def print_summary(report) -> None:
     table = Table(title=f"batch: {report.count('ok')} ok, {report.count('skipped')} skipped, "
                         f"{report.count('failed')} failed"
                         + (f", {report.count('pending')} not reached" if report.count("pending") else ""))
-    for column in ("file", "status", "time", "RTF", "session", "error / note"):
+    for column in ("file", "status", "time", "RTF", "session", "meeting date", "error / note"):
         table.add_column(column, justify="right" if column in ("time", "RTF", "session") else "left",
                          overflow="fold")
     styles = {"ok": "green", "skipped": "cyan", "failed": "red", "pending": "yellow"}
@@ -190,7 +191,7 @@ def print_summary(report) -> None:
         table.add_row(f.path, f"[{styles[f.status]}]{f.status}[/]",
                       f"{f.seconds:.1f} s" if f.seconds is not None else "",
                       f"{f.rtf:.2f}" if f.rtf is not None else "",
-                      str(f.session_id) if f.session_id is not None else "", _reason(f))
+                      str(f.session_id) if f.session_id is not None else "", f.meeting_date or "", _reason(f))
     console.print(table)
     rate = report.files_per_hour()
     console.print(f"wall time {report.wall_seconds:.1f} s"

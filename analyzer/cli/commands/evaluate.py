@@ -61,11 +61,20 @@ def evaluate(
         "and reuse them on later runs (same models and segmentation step), so changing only clustering "
         "settings re-runs in a fraction of the time."),
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
+    cache: Path = typer.Option(Path("out/eval/identification-cache"), "--cache",
+                               help="Identification manifests: where diarization outputs are cached "
+                                    "(a threshold sweep then runs no model)."),
 ) -> None:
     """Run the pipeline on every recording of MANIFEST and score it against the references:
     DER/JER and their split, speaker count, share error (mean and worst person), speaker changes
     found, the quietest person's missed speech, interruptions, verdict (against the expected one
-    and the reference's own), WER."""
+    and the reference's own), WER. A manifest with kind = "identification" scores naming people
+    across meetings by voice instead."""
+    from analyzer.evaluation.identification import is_identification_manifest
+
+    if is_identification_manifest(manifest):
+        _evaluate_identification(manifest, json_out, data_root, cache, config_file, device)
+        return
     from analyzer.cli.commands.progress_bar import stage_progress
     from analyzer.evaluation.manifest import load_manifest
     from analyzer.evaluation.runner import evaluate_manifest, file_score_dict
@@ -94,6 +103,35 @@ def evaluate(
     if json_out is not None:
         _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "config": config.to_dict(),
                                "files": [file_score_dict(s) for s in scores], "overall": summary})
+        console.print(f"report: {json_out}", highlight=False, markup=False)
+
+
+def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root: Optional[Path], cache: Path,
+                             config_file, device: str) -> None:  # noqa: ANN001
+    from analyzer.evaluation.identification import evaluate_identification, load_plan
+    from analyzer.evaluation.manifest import default_data_root
+    from analyzer.pipeline.analysis import build_analyzer
+
+    try:
+        plan = load_plan(manifest, data_root or default_data_root())
+        config = o.build_config(config_file, device=device)
+        diarizer = build_analyzer(config).diarizer
+        report = evaluate_identification(plan, diarizer, cache, on_meeting=lambda run: console.print(
+            f"{run.id}: {', '.join(run.voices)}; {len(run.embeddings)} speakers found", highlight=False))
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"{plan.name}: identification across meetings (threshold {report['threshold']:.2f}, "
+                        "calibrated on other readers)")
+    for column in ("readers", "series", "correct identification", "false acceptance (time)", "strangers named"):
+        table.add_column(column, justify="left" if column == "readers" else "right")
+    for what in ("calibration", "report"):
+        r = report[what]
+        table.add_row(f"{what} ({', '.join(report[f'{what}_readers'])})", str(r["series"]),
+                      _pct(r["correct_identification"]), _pct(r["false_acceptance"]),
+                      f"{r['strangers_named']} of {r['strangers']}")
+    console.print(table)
+    if json_out is not None:
+        _write_json(json_out, {"manifest": str(manifest), **report})
         console.print(f"report: {json_out}", highlight=False, markup=False)
 
 

@@ -27,6 +27,18 @@ Language = Annotated[Optional[str], typer.Option("--language", help="Language co
 Attendees = Annotated[Optional[str], typer.Option("--attendees", help="Who attended: a number (N people) "
                                                   "or comma-separated names; silent attendees count.")]
 
+MeetingDay = Annotated[Optional[str], typer.Option("--date", help="The meeting's date (YYYY-MM-DD, optionally "
+                                                   "with a time: 2026-03-14T10:15). Default: the recording's "
+                                                   "metadata, else a date in the file name, else the file's "
+                                                   "modification time.")]
+
+
+def check_date(value: str | None) -> str | None:
+    """``--date`` parsed to UTC ISO (None when not given); a ConfigError names a bad value."""
+    from analyzer.core.dates import parse_given_date
+
+    return parse_given_date(value) if value else None
+
 
 def build_config(config_file: Path | None = None, num_speakers: int | None = None,
                  min_speakers: int | None = None, max_speakers: int | None = None,

@@ -21,7 +21,7 @@ from analyzer.core.schema import SessionResult
 from analyzer.core.totals import directive_total
 from analyzer.formats.exports import EXPORT_FORMATS, export
 from analyzer.formats.fileio import write_text_atomic
-from analyzer.formats.names import with_names
+from analyzer.formats.names import display_name, with_names
 
 Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_envvar=True,
                                            help="Database: a SQLAlchemy URL (sqlite:///PATH, "
@@ -29,15 +29,16 @@ Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-sessions_app = typer.Typer(help="Stored sessions: list, show, delete, export.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Stored sessions: list, show, update, delete, export.", no_args_is_help=True)
 groups_app = typer.Typer(help="Groups of people whose sessions are compared over time.", no_args_is_help=True)
-speakers_app = typer.Typer(help="Name the speakers of a session.", no_args_is_help=True)
+speakers_app = typer.Typer(help="Name the speakers of a session, confirm or correct voice matches, enrol "
+                                "voices, merge or split speakers.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(sessions_app, name="sessions")
     app.add_typer(groups_app, name="groups")
-    app.add_typer(speakers_app, name="speakers")
+    app.add_typer(speakers_app, name="speakers")  # analyzer.cli.commands.speakers adds more commands to it
     app.command("trends")(trends)
 
 
@@ -85,7 +86,11 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
     speakers = []
     for label in labels:
         s = stats.get(label)
+        match = result.speaker_matches.get(label)
         speakers.append({"label": label, "name": result.speaker_names.get(label),
+                         "person": match.person if match else result.speaker_names.get(label),
+                         "match_confidence": match.confidence if match else None,
+                         "match_status": match.status if match else None,
                          "share": s.share if s else None, "speaking_time": s.speaking_time if s else None,
                          "turns": s.turns if s else None,
                          "interruptions_made": sum(s.interruptions_made.values()) if s else None,
@@ -109,22 +114,28 @@ def _indices(result: SessionResult) -> dict[str, Any] | None:
 def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
          db: Db = None, as_json: Json = False) -> None:
     """Show one session: verdict, reasons and each speaker's numbers."""
+    from analyzer.cli.commands.agreements_view import agreements_dict, print_agreements
+
     try:
         with _open(db) as store:
             summary, result = store.summary(session), store.load(session)
+            agreements = store.agreements(session)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     details = session_details(asdict(summary), result)
+    namer = lambda label: display_name(result, label)  # noqa: E731
+    details["agreements"] = agreements_dict(agreements, namer)
     if as_json:
         _print_json(details)
         return
     console.print(f"[bold]{summary.title}[/bold] (session {summary.id}, group {summary.group}, "
                   f"{summary.recorded_at}, {summary.duration:.0f} s)", highlight=False)
+    print_agreements(agreements, namer)
     table = Table()
     for column in ("label", "name", "share", "speaking time", "turns", "interruptions made", "directives"):
         table.add_column(column, justify="left" if column in ("label", "name") else "right")
     for sp in details["speakers"]:
-        table.add_row(sp["label"], sp["name"] or "-",
+        table.add_row(sp["label"], _name_cell(sp),
                       "-" if sp["share"] is None else f"{sp['share']:.0%}",
                       "-" if sp["speaking_time"] is None else f"{sp['speaking_time']:.1f} s",
                       *("-" if sp[k] is None else str(sp[k]) for k in ("turns", "interruptions_made", "directives")))
@@ -133,6 +144,40 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
         console.print(f"verdict: [bold]{summary.verdict.replace('_', ' ')}[/bold]")
         for reason in details["verdict_reasons"]:
             console.print(f"  - {reason}", highlight=False)
+
+
+def _name_cell(speaker: dict[str, Any]) -> str:
+    """The name, with how the voice match stands (``Ana (0.91, suggested)``) in a voiceprint group."""
+    name = speaker["name"] or "-"
+    if speaker.get("match_status") in ("suggested", "confirmed") and speaker.get("match_confidence") is not None:
+        return f"{name} ({speaker['match_confidence']:.2f}, {speaker['match_status']})"
+    if speaker.get("match_status"):
+        return f"{name} ({speaker['match_status']})"
+    return name
+
+
+@sessions_app.command("update")
+def update(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
+           meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
+                                                              "optionally with a time (2026-03-14T10:15).")] = None,
+           title: Annotated[Optional[str], typer.Option("--title", help="The session's title.")] = None,
+           db: Db = None) -> None:
+    """Correct a session's meeting date or title (trends are ordered by the date)."""
+    from analyzer.core.dates import SOURCE_WORDS, parse_given_date
+
+    if meeting_day is None and title is None:
+        err_console.print("[red]error:[/red] nothing to change; give --date YYYY-MM-DD and/or --title TEXT",
+                          highlight=False)
+        raise typer.Exit(2)
+    try:
+        when = parse_given_date(meeting_day) if meeting_day is not None else None
+        with _open(db) as store:
+            summary = store.update_session(session, title=title, recorded_at=when)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
+    console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
+                  highlight=False)
 
 
 @sessions_app.command("delete")
@@ -159,7 +204,8 @@ def export_session(
     try:
         with _open(db) as store:
             title = store.summary(session).title
-            text = export(store.load(session), fmt, title=title)
+            text = export(store.load(session), fmt, title=title,
+                          agreements=store.agreements(session) if fmt.lower() == "html" else None)
         if out is None:
             typer.echo(text, nl=False)
             return
@@ -176,29 +222,62 @@ def list_groups(db: Db = None, as_json: Json = False) -> None:
         with _open(db) as store:
             groups, sessions = store.list_groups(), store.list_sessions()
             people = {g: store.people(g) for g in groups}
+            prints = {v.group: v for v in store.voiceprint_inventory()}
     except AnalyzerError as exc:
         raise _fail(exc) from None
     counts = {g: sum(1 for s in sessions if s.group == g) for g in groups}
     if as_json:
-        _print_json([{"name": g, "sessions": counts[g], "people": people[g]} for g in groups])
+        _print_json([{"name": g, "sessions": counts[g], "people": people[g], "voiceprints": prints[g].enabled,
+                      "stored_voiceprints": prints[g].voiceprints} for g in groups])
         return
     table = Table(title="groups")
-    for column in ("group", "sessions", "people"):
+    for column in ("group", "sessions", "people", "voiceprints"):
         table.add_column(column)
     for g in groups:
-        table.add_row(g, str(counts[g]), ", ".join(people[g]) or "-")
+        table.add_row(g, str(counts[g]), ", ".join(people[g]) or "-",
+                      f"on ({prints[g].voiceprints} stored)" if prints[g].enabled else "off")
     console.print(table)
 
 
+VOICEPRINTS_HELP = ("Keep a voiceprint of each speaker so the next meetings name the people already named "
+                    "(biometric data: ask the group; deleted with the session, person or group).")
+
+
 @groups_app.command("create")
-def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None) -> None:
+def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+                 voiceprints: Annotated[bool, typer.Option("--voiceprints", help=VOICEPRINTS_HELP)] = False) -> None:
     """Create a group (sessions are added with `floorshare analyze --group NAME`)."""
     try:
         with _open(db) as store:
-            created = store.create_group(name)
+            created = store.create_group(name, voiceprints=voiceprints)
     except AnalyzerError as exc:
         raise _fail(exc) from None
-    console.print(f"created group {name}" if created else f"group {name} already exists", highlight=False)
+    if not created:
+        console.print(f"group {name} already exists (change it with `floorshare groups update {name}`)",
+                      highlight=False)
+        return
+    console.print(f"created group {name}{' (keeps voiceprints)' if voiceprints else ''}", highlight=False)
+
+
+@groups_app.command("update")
+def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+                 voiceprints: Annotated[Optional[bool], typer.Option(
+                     "--voiceprints/--no-voiceprints",
+                     help=VOICEPRINTS_HELP + " --no-voiceprints deletes the stored ones.")] = None) -> None:
+    """Change a group's settings: whether it keeps voiceprints."""
+    if voiceprints is None:
+        err_console.print("error: nothing to change; give --voiceprints or --no-voiceprints", highlight=False)
+        raise typer.Exit(2)
+    try:
+        with _open(db) as store:
+            deleted = store.set_voiceprints(name, voiceprints)
+    except AnalyzerError as exc:
+        raise _fail(exc) from None
+    if voiceprints:
+        console.print(f"group {name} keeps voiceprints from now on: speakers of its next sessions are matched "
+                      "to the people it names", highlight=False)
+    else:
+        console.print(f"group {name} keeps no voiceprints; deleted {deleted}", highlight=False)
 
 
 @groups_app.command("delete")
@@ -233,10 +312,14 @@ def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = N
     try:
         with _open(db) as store:
             data = store.trends(group)
+            points = store.agreement_trend(group)
     except AnalyzerError as exc:
         raise _fail(exc) from None
     if as_json:
-        _print_json(data.to_dict())
+        _print_json({**data.to_dict(), "agreements": [
+            {"id": p.session_id, "recorded_at": p.recorded_at, "version": p.version,
+             "goals": [{"kind": c.goal.kind, "target": c.goal.target, "measured": c.measured, "kept": c.kept}
+                       for c in p.checks]} for p in points]})
         return
     table = Table(title=f"{group}: sessions")
     for column in ("id", "recorded", "title", "verdict", "gini", "effective speakers", "largest share"):
@@ -256,6 +339,32 @@ def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = N
         people.add_row(person.name, *(_person_cell(cells.get(s.session_id)) for s in data.sessions))
     console.print(people if data.people else "no named people yet: name speakers with "
                   "`floorshare speakers rename SESSION LABEL NAME`")
+    _print_agreement_trend(group, points)
+
+
+def _print_agreement_trend(group: str, points) -> None:  # noqa: ANN001 - storage AgreementPoint list
+    """Each goal at each session: its measure, ✓ kept or ✗ not, against the target in force then."""
+    from analyzer.metrics.agreement_words import goal_text, value_text
+
+    goals = {c.goal.kind: c.goal for p in points for c in p.checks}
+    if not goals:
+        console.print(f"no agreements in force at these sessions: set them with "
+                      f"`floorshare groups goals set {group} --starting-set`", highlight=False)
+        return
+    table = Table(title=f"{group}: agreements per session (measure, ✓ kept / ✗ not, against the target then)")
+    table.add_column("goal")
+    for p in points:
+        table.add_column(f"#{p.session_id} {p.recorded_at[:10]}", justify="right")
+    for kind, goal in goals.items():
+        cells = []
+        for p in points:
+            check = next((c for c in p.checks if c.goal.kind == kind), None)
+            if check is None or check.measured is None:
+                cells.append("-")
+            else:
+                cells.append(f"{value_text(kind, check.measured)} {'✓' if check.kept else '✗'}")
+        table.add_row(goal_text(goal), *cells)
+    console.print(table)
 
 
 def _person_cell(point) -> str:  # noqa: ANN001 - PersonPoint | None
