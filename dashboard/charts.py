@@ -1,7 +1,7 @@
-"""Schema -> Altair charts of a session report and of a group's trends. Pure functions.
+"""Schema -> Altair charts of one session's report. Pure functions (a group's trends: :mod:`dashboard.trend_charts`).
 
-Every chart is built from a table of :mod:`dashboard.tables` (or
-:mod:`dashboard.trends_tables`) so the page can show the same numbers as a table.
+Every chart is built from a table of :mod:`dashboard.tables`, so the page can show the same
+numbers as a table.
 Colours come from the Okabe-Ito palette, which stays distinguishable with the
 common forms of colour blindness; no chart relies on colour alone (tooltips and
 tables carry every number).
@@ -18,7 +18,7 @@ from analyzer.core.schema import SessionResult
 from dashboard import tables
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-MODE_COLOURS = {"monologue": "#D55E00", "dialogue": "#E69F00", "many to many": "#009E73", "silence": "#BBBBBB"}
+WINDOW_COLOURS = {"monologue": "#D55E00", "dialogue": "#E69F00", "many to many": "#009E73", "silence": "#BBBBBB"}
 SEQUENTIAL_SCHEME = "blues"  # one hue, light to dark: readable with any colour vision
 ROW_PX = 34  # height per person row; Streamlit fits axes and legends inside a chart's height
 AXIS_PX = 60
@@ -66,16 +66,16 @@ def timeline_chart(result: SessionResult) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=AXIS_PX + ROW_PX * len(people))
 
 
-def mode_strip_chart(result: SessionResult) -> alt.Chart:
-    """One strip over time: monologue / dialogue / many to many / silence per window."""
-    data = tables.mode_table(result)
-    modes = list(MODE_COLOURS)
+def window_strip_chart(result: SessionResult) -> alt.Chart:
+    """One strip over time: the timeline windows, monologue / dialogue / many to many / silence."""
+    data = tables.window_table(result)
+    labels = list(WINDOW_COLOURS)
     return alt.Chart(data).mark_bar(binSpacing=0).encode(
         x=alt.X("from (s):Q", title="time (s)", scale=_time_scale(result)),
         x2="to (s):Q",
-        color=alt.Color("mode:N", scale=alt.Scale(domain=modes, range=[MODE_COLOURS[m] for m in modes]),
+        color=alt.Color("window:N", scale=alt.Scale(domain=labels, range=[WINDOW_COLOURS[w] for w in labels]),
                         legend=alt.Legend(title=None)),
-        tooltip=["mode", "window start (s)", "window end (s)", "speakers"],
+        tooltip=["window", "window start (s)", "window end (s)", "speakers"],
     ).properties(height=AXIS_PX + 70)
 
 

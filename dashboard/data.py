@@ -50,7 +50,7 @@ def _summaries(url: str | None, group: str | None) -> list:
 
 
 def list_sessions(group: str | None = None) -> list:
-    """Summaries of the stored sessions (newest first as the store returns them)."""
+    """Summaries of the stored sessions, oldest recording first (the store's order); ``group``'s only when given."""
     return _summaries(db_url(), group)
 
 

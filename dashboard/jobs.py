@@ -13,12 +13,11 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 import streamlit as st
 
-from analyzer.adapters.audio import file_sha256
 from analyzer.adapters.recording_date import meeting_date
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.dates import UPLOADED
@@ -31,6 +30,7 @@ log = logging.getLogger(__name__)
 QUEUED, LOADING, RUNNING, SAVING = "queued", "loading models", "analysing", "saving"
 DONE, FAILED = "done", "failed"
 FINISHED = (DONE, FAILED)
+_STEP_STATUS = {"loading": LOADING, "analysing": RUNNING, "saving": SAVING}
 KEEP_FINISHED = 200  # finished jobs remembered for the pages (oldest forgotten first)
 
 
@@ -160,25 +160,24 @@ class JobQueue:
             job.finished_at = time.time()
 
     def _analyse_and_store(self, job: Job) -> None:
-        found = job.store.find(file_sha256(job.upload.path), job.config.config_hash())
-        if found is not None:
-            job.session_id = int(getattr(found, "id", found))
-            job.already_stored = True
-            return
-        job.status = LOADING
-        analyzer = self._loaded_analyzer()
-        job.status = RUNNING
-        result = analyzer.analyze_file(job.upload.path, hook=job.hook, config=job.config)
-        # the temporary upload path means nothing once removed: record the file's own name
-        result = replace(result, recording=replace(result.recording, path=job.name))
-        job.status = SAVING
-        if job.recorded_at is None:
-            when = meeting_date(job.upload.path, display_name=job.name, fallback_source=UPLOADED)
-            job.recorded_at, job.date_source = when.when, when.source
-        job.session_id = int(job.store.save(result, group=job.group, title=job.title, keep_audio=job.keep_audio,
-                                            recorded_at=job.recorded_at, audio_source=job.upload.path,
-                                            date_source=job.date_source))
-        if self._on_stored is not None:
+        from analyzer.pipeline.session import StoreOptions, analyze_recording
+
+        options = StoreOptions(group=job.group, title=job.title, keep_audio=job.keep_audio,
+                               recorded_at=job.recorded_at, date_source=job.date_source)
+        dating = None
+        if job.recorded_at is None:  # the recording's own date (metadata, file name), else the upload day
+            def dating():  # noqa: ANN202 - core.dates.MeetingDate; called only for a new session
+                return meeting_date(job.upload.path, display_name=job.name, fallback_source=UPLOADED)
+        outcome = analyze_recording(job.upload.path, config=job.config, analyzer=self._loaded_analyzer,
+                                    store=job.store, options=options, hook=job.hook,
+                                    name=job.name,  # the temporary upload path means nothing once removed
+                                    load_stored=False, dating=dating,
+                                    status=lambda step: setattr(job, "status", _STEP_STATUS[step]))
+        if outcome.meeting_date is not None:
+            job.recorded_at, job.date_source = outcome.meeting_date.when, outcome.meeting_date.source
+        job.session_id = int(outcome.session_id)
+        job.already_stored = outcome.already_stored
+        if not outcome.already_stored and self._on_stored is not None:
             self._on_stored()
 
     def _loaded_analyzer(self):  # noqa: ANN202 - analyzer.pipeline.analysis.Analyzer

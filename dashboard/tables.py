@@ -58,13 +58,13 @@ def interruptions_table(result: SessionResult) -> pd.DataFrame:
     items = result.metrics.interruptions if result.metrics else ()
     rows = [{"time": format_clock(i.time), "time (s)": round(i.time, 2),
              "interrupter": display_name(result, i.interrupter),
-             "interrupted": display_name(result, i.interrupted), "type": i.type,
+             "interrupted": display_name(result, i.interrupted), "type": i.type.value,
              "overlap (s)": round(i.overlap, 2)} for i in items]
     return pd.DataFrame(rows, columns=["time", "time (s)", "interrupter", "interrupted", "type", "overlap (s)"])
 
 
-def mode_table(result: SessionResult) -> pd.DataFrame:
-    """The sliding windows of the mode strip, tiled so that they do not overlap on screen.
+def window_table(result: SessionResult) -> pd.DataFrame:
+    """The timeline windows, tiled so that they do not overlap on screen.
 
     Each window is drawn from half-way to its neighbours' centres; its own start and
     end are kept as columns.
@@ -75,10 +75,10 @@ def mode_table(result: SessionResult) -> pd.DataFrame:
     for i, w in enumerate(windows):
         left = w.start if i == 0 else (centres[i - 1] + centres[i]) / 2
         right = w.end if i == len(windows) - 1 else (centres[i] + centres[i + 1]) / 2
-        rows.append({"from (s)": round(left, 1), "to (s)": round(right, 1), "mode": w.label.replace("_", " "),
+        rows.append({"from (s)": round(left, 1), "to (s)": round(right, 1), "window": w.label.replace("_", " "),
                      "window start (s)": round(w.start, 1), "window end (s)": round(w.end, 1),
                      "speakers": ", ".join(display_name(result, s) for s in w.speakers)})
-    return pd.DataFrame(rows, columns=["from (s)", "to (s)", "mode", "window start (s)", "window end (s)",
+    return pd.DataFrame(rows, columns=["from (s)", "to (s)", "window", "window start (s)", "window end (s)",
                                        "speakers"])
 
 

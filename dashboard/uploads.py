@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from analyzer.adapters.audio import AUDIO_EXTENSIONS, probe_audio
+from analyzer.adapters.audio import probe_audio
 from analyzer.core.errors import AudioError, StorageError
 
 UPLOAD_LIMIT_MB = 500  # also in .streamlit/config.toml (server.maxUploadSize) and `floorshare dashboard`
-UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)
 MAX_NAME_LENGTH = 100
 TEMP_PREFIX = "floorshare-upload-"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from analyzer.core.schema import VerdictLabel
+
 ESTIMATES_NOTE = (
     "These numbers are estimates made by software from the audio alone: who was speaking, when, and what "
     "words were recognised. Voices can be confused, quiet speech missed and words misheard. They describe "
@@ -9,16 +11,16 @@ ESTIMATES_NOTE = (
 )
 
 VERDICT_HEADLINES = {
-    "one_to_many": ("One to many", "Most of the talking came from one person, speaking to the group."),
-    "hub_and_spoke": ("Hub and spoke", "The conversation went back and forth through one person; "
+    VerdictLabel.ONE_TO_MANY: ("One to many", "Most of the talking came from one person, speaking to the group."),
+    VerdictLabel.HUB_AND_SPOKE: ("Hub and spoke", "The conversation went back and forth through one person; "
                                        "others spoke mostly with that person rather than with each other."),
-    "many_to_many": ("Many to many", "Several people spoke and replied to each other; "
+    VerdictLabel.MANY_TO_MANY: ("Many to many", "Several people spoke and replied to each other; "
                                      "the floor moved around the group."),
-    "no_speech": ("No speech found", "No speech was detected in this recording."),
+    VerdictLabel.NO_SPEECH: ("No speech found", "No speech was detected in this recording."),
 }
 
-MODE_EXPLANATION = (
-    "Each stretch of the meeting is labelled from the speaking time inside a sliding window: "
+WINDOW_EXPLANATION = (
+    "Each stretch of the meeting (a timeline window) is labelled from the speaking time inside a sliding window: "
     "monologue (one person spoke most), dialogue (two people shared it), many to many "
     "(three or more people took part), or silence."
 )

@@ -100,6 +100,45 @@ def tone_wav(tmp_path: Path) -> Path:
     return write_tone_wav(tmp_path / "tone.wav", 2.0)
 
 
+# The default answer of the fake models: two people, two short turns (segments, words).
+FAKE_MEETING = ([SpeakerSegment(0.0, 0.95, "SPEAKER_00"), SpeakerSegment(1.0, 2.0, "SPEAKER_01")],
+                words_from_script([(0.1, 0.9, "hello there everyone"), (1.0, 1.9, "yes indeed")]))
+
+
+@pytest.fixture
+def fake_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """The one fake-models fixture: ``build_analyzer`` (CLI, eval, in-process batch) and the
+    dashboard's job queue get an :class:`Analyzer` whose models are fakes; every stage after
+    them (alignment, metrics, storage) is real.
+
+    A test module picks what the fakes answer with ``FAKE_MEETING = (segments, words)``.
+    Returns the list of analyzers built (empty: no model was asked for).
+    """
+    import sys
+
+    import analyzer.pipeline.analysis as analysis
+
+    segments, words = getattr(request.module, "FAKE_MEETING", FAKE_MEETING)
+    built: list[object] = []
+
+    def build(config: AnalysisConfig | None = None):
+        made = analysis.Analyzer(config or AnalysisConfig(), FakeTranscriber(tuple(words)),
+                                 FakeDiarizer(list(segments)))
+        built.append(made)
+        return made
+
+    monkeypatch.setattr(analysis, "build_analyzer", build)
+    jobs = sys.modules.get("dashboard.jobs")
+    if jobs is None and request.module.__name__.startswith("tests.dashboard"):
+        import dashboard.jobs as jobs
+    if jobs is not None:  # the dashboard's queue loads its analyzer through load_analyzer
+        monkeypatch.setattr(jobs, "load_analyzer", lambda: build(AnalysisConfig()))
+        jobs.job_queue.clear()
+    yield built
+    if jobs is not None:
+        jobs.job_queue.clear()
+
+
 @pytest.fixture(scope="session")
 def real_analyzer():
     """The real pipeline with the pinned models, loaded once for the whole test session."""

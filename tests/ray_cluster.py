@@ -96,6 +96,7 @@ class LocalRayCluster:
         return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": self.token, "RAY_USAGE_STATS_ENABLED": "0"}
 
     def __enter__(self) -> LocalRayCluster:
+        _stop_on_sigterm()
         try:
             self._start_node(head=True, cpus=self.head_cpus)
             for cpus in self.worker_cpus:
@@ -178,6 +179,15 @@ class LocalRayCluster:
                 pass
         psutil.wait_procs(leftovers, timeout=10)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM (a CI or `timeout` stopping the run) into SystemExit, so teardown still runs."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:

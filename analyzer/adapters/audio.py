@@ -122,7 +122,7 @@ def probe_audio(path: str | Path) -> tuple[float, int, int]:
 
 
 def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
-               memory_check: str | None = "analysis") -> LoadedAudio:
+               memory_check: str | None = "analysis", sha256: str | None = None) -> LoadedAudio:
     """Decode ``path`` to 16 kHz mono float32, averaging the channels.
 
     Args:
@@ -130,6 +130,8 @@ def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
         min_duration_s: shorter audio is rejected.
         memory_check: ``"analysis"`` (default) checks that a whole analysis of this
             duration fits the memory limit, ``"decode"`` only the decoding, ``None`` skips.
+        sha256: the file's content hash when the caller computed it already (a batch worker gets
+            it with its task), so a large recording is not read again to hash it.
 
     Raises:
         AudioError: missing file, directory, empty, unreadable or corrupt data, no audio
@@ -159,7 +161,7 @@ def load_audio(path: str | Path, *, min_duration_s: float = MIN_DURATION_S,
                          "record at least a few seconds of speech")
     for note in warnings:
         log.warning("%s", note)
-    recording = Recording(path=str(path), sha256=file_sha256(path), duration=round(duration, 3),
+    recording = Recording(path=str(path), sha256=sha256 or file_sha256(path), duration=round(duration, 3),
                           sample_rate=native_rate, channels=channels)
     return LoadedAudio(recording=recording, samples=samples, warnings=warnings)
 

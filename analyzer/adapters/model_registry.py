@@ -130,7 +130,11 @@ def is_present(spec: ModelSpec) -> bool:
 
 
 def resolve_model_path(name: str, role: str) -> Path:
-    """Return the verified cache folder of a manifest model, or raise a clear ModelError."""
+    """The cache folder of a manifest model whose files are all present, or a clear ModelError.
+
+    Only presence is checked here (every file the manifest lists); ``floorshare models verify``
+    checks the files' sha256 against the manifest.
+    """
     specs = load_manifest()
     if name not in specs:
         raise ModelError(f"unknown model {name!r}; known {role} models: "

@@ -34,6 +34,7 @@ class BenchRow:
     wall_seconds: float
     startup_seconds: float | None
     worker_rss: int | None  # peak resident bytes of one worker (local engine only)
+    store_seconds: float | None = None  # the single writer's mean time to store one file
 
     @property
     def files_per_hour(self) -> float:
@@ -82,5 +83,10 @@ def bench_batch(discovery: Discovery, config: AnalysisConfig, *, setups=DEFAULT_
             analysed = [f for f in report.files if f.status == OK]
             rows.append(BenchRow(kind, getattr(engine, "actors_started", 0) or workers, len(analysed), report.count(FAILED),
                                  sum(f.duration for f in analysed), report.wall_seconds, report.startup_seconds,
-                                 getattr(engine, "peak_worker_rss", None) or None))
+                                 getattr(engine, "peak_worker_rss", None) or None,
+                                 _mean([f.store_seconds for f in analysed if f.store_seconds is not None])))
     return rows
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None

@@ -49,7 +49,3 @@ def build_engine(kind: str, config: AnalysisConfig, *, workers: int | None = Non
     return RayEngine(config, count, cpus_per_worker or threads_per_worker(count), num_cpus=available_cpus(),
                      ship_audio=ship_audio, gpus_per_worker=gpus_per_worker, factory=factory)
 
-
-def engine_workers(engine) -> int:
-    """How many workers an engine was given (0 when a cluster decides)."""
-    return int(getattr(engine, "workers", 0) or 0)

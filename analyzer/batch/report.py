@@ -38,6 +38,7 @@ class FileReport:
     sha256: str | None = None
     node: str | None = None
     retries: list[str] = field(default_factory=list)
+    store_seconds: float | None = None  # the single writer's time to store it (retries included)
     meeting_date: str | None = None  # "2026-03-14 (from the file name)": the date stored and its rule
 
     @property
@@ -51,7 +52,7 @@ class FileReport:
         return {"path": self.path, "status": self.status, "error": self.error, "session_id": self.session_id,
                 "seconds": _round(self.seconds), "duration_s": _round(self.duration), "rtf": _round(self.rtf),
                 "worker": self.worker, "node": self.node, "note": self.note, "retries": list(self.retries),
-                "meeting_date": self.meeting_date}
+                "store_s": _round(self.store_seconds), "meeting_date": self.meeting_date}
 
 
 @dataclass

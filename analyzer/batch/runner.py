@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from analyzer.adapters.audio import file_sha256
 from analyzer.adapters.recording_date import meeting_date
 from analyzer.batch.discovery import Discovery
 from analyzer.batch.ledger import Failure, FailureLedger
@@ -22,6 +21,7 @@ from analyzer.batch.tasks import BatchTask, Event, FileOutcome, FileRetried, Fil
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import AnalyzerError, StorageError
 from analyzer.formats.outputs import output_folder, write_outputs
+from analyzer.pipeline.session import StoreOptions, look_up, name_known_voices, store_result
 
 EARLIER_FAILURE_NOTE = "failed in an earlier batch; --retry-failed tries it again"
 # A failed write (a dropped database connection, a full disk) is tried again after these pauses;
@@ -126,17 +126,18 @@ class BatchRunner:
                 report.status, report.error = FAILED, item.error
                 continue
             try:
-                report.sha256 = file_sha256(item.path)
-            except OSError as exc:
-                report.status, report.error = FAILED, f"{item.path}: cannot be read ({exc.strerror}); check it"
+                found = look_up(item.path, self.config, self.store, force=self.options.force)
+            except AnalyzerError as exc:
+                report.status, report.error = FAILED, str(exc)
                 continue
+            report.sha256 = found.sha256
             if report.sha256 in first_with:
                 copies[first_with[report.sha256]].append(index)
                 continue
             first_with[report.sha256] = index
-            if self._settled_before_run(report):
+            if self._settled_before_run(report, found.session_id):
                 continue
-            plan.tasks.append(BatchTask(index, str(item.path)))
+            plan.tasks.append(BatchTask(index, str(item.path), sha256=found.sha256))
             plan.out_dirs[index] = self._out_dir(item.relative or Path(item.path.name), report, plan)
         plan.copies = dict(copies)
         for first, others in plan.copies.items():
@@ -198,13 +199,11 @@ class BatchRunner:
             self._settle_copies(plan, event.index, plan.copies.get(event.index, []))
             observer.finished(plan.files[event.index])
 
-    def _settled_before_run(self, report: FileReport) -> bool:
+    def _settled_before_run(self, report: FileReport, stored: int | None) -> bool:
         sha, options = report.sha256 or "", self.options
-        if not options.force:
-            stored = self.store.find(sha, self.config_hash)
-            if stored is not None:
-                report.status, report.session_id, report.note = SKIPPED, stored, "already stored"
-                return True
+        if stored is not None:
+            report.status, report.session_id, report.note = SKIPPED, stored, "already stored"
+            return True
         earlier = self.ledger.get(sha, self.config_hash)
         if earlier is not None and not options.retry_failed:
             report.status, report.error, report.note = FAILED, earlier.error, EARLIER_FAILURE_NOTE
@@ -223,8 +222,10 @@ class BatchRunner:
         try:
             when = meeting_date(report.path, self.options.date)
             report.meeting_date = when.describe()
-            result = self.store.identify(outcome.result, self.options.group)  # voiceprint groups name people
+            result = name_known_voices(self.store, outcome.result, self.options.group)
+            began = time.perf_counter()
             report.session_id = self._store_retrying(result, report, when)
+            report.store_seconds = time.perf_counter() - began
             if self.options.out is not None and out_dir is not None:
                 write_outputs(result, out_dir)
             self.ledger.forget(sha, self.config_hash)
@@ -246,12 +247,9 @@ class BatchRunner:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _store(self, result, title: str, when) -> int:  # noqa: ANN001 - core.dates.MeetingDate
-        if self.options.force:
-            stale = self.store.find(result.recording.sha256, self.config_hash)
-            if stale is not None:
-                self.store.delete_session(stale)
-        return self.store.save(result, group=self.options.group, title=title, keep_audio=self.options.keep_audio,
-                               recorded_at=when.when, date_source=when.source)
+        options = StoreOptions(group=self.options.group, title=title, keep_audio=self.options.keep_audio,
+                               recorded_at=when.when, date_source=when.source, replace_stale=self.options.force)
+        return store_result(self.store, result, options, config_hash=self.config_hash)
 
     def _out_dir(self, relative: Path, report: FileReport, plan: BatchPlan) -> Path:
         """Mirror the input tree under --out; a clash (same relative path twice) gets the hash too."""

@@ -21,10 +21,15 @@ STAGE_REPORT_INTERVAL_S = 0.25
 
 @dataclass(frozen=True, slots=True)
 class BatchTask:
-    """One recording to analyse; ``index`` is its position in the batch."""
+    """One recording to analyse; ``index`` is its position in the batch.
+
+    ``sha256`` is the content hash the planner computed: the worker passes it on, so a
+    recording is read for hashing once per batch, not again in each worker.
+    """
 
     index: int
     path: str
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +108,7 @@ def analyze_task(analyzer, task: BatchTask, worker: str, send: Callable[[StageUp
     started = time.perf_counter()
     hook = ThrottledHook(worker, task.index, send)
     try:
-        result = analyzer.analyze_file(task.path, hook=hook)
+        result = analyzer.analyze_file(task.path, hook=hook, sha256=task.sha256)
     except AnalyzerError as exc:
         return FileOutcome(task.index, worker, time.perf_counter() - started, error=str(exc),
                            file_specific=not isinstance(exc, SETUP_ERRORS))

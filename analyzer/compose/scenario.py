@@ -14,11 +14,12 @@ import numpy as np
 
 from analyzer.compose.room import Room
 from analyzer.core.errors import InputFormatError
+from analyzer.core.schema import VerdictLabel
 
 DEFAULT_VOICES = Path(__file__).resolve().parents[2] / "tests" / "data" / "voices"
 FLOOR_KINDS = ("turn", "successful", "cooperative", "silent")
 INSIDE_KINDS = ("backchannel", "unsuccessful")
-VERDICTS = ("one_to_many", "hub_and_spoke", "many_to_many")
+VERDICTS = tuple(v.value for v in VerdictLabel if v is not VerdictLabel.NO_SPEECH)
 _DEFAULTS = {"successful": {"overlap": 0.8}, "cooperative": {"overlap": 0.3}, "silent": {"gap": 0.15},
              "backchannel": {"seconds": 0.6}, "unsuccessful": {"seconds": 2.0}}
 

@@ -17,16 +17,21 @@ from typing import Any
 from analyzer.core.errors import ConfigError
 
 
+# Marks a field fixed when the models load (see AnalysisConfig.load_time_settings); the
+# other fields are per-call settings an analyzer reads again on every recording.
+LOAD_TIME = {"load_time": True}
+
+
 @dataclass(frozen=True, slots=True)
 class AsrConfig:
     """Speech recognition (faster-whisper)."""
 
-    model: str = "tiny.en"  # a manifest name (tiny.en, base), a local folder, or a hub size
+    model: str = field(default="tiny.en", metadata=LOAD_TIME)  # a manifest name (tiny.en, base), a folder, a hub size
     language: str | None = None  # None: detect (multilingual models) or English (.en models)
-    compute_type: str = "int8"
+    compute_type: str = field(default="int8", metadata=LOAD_TIME)
     beam_size: int = 1
     vad_filter: bool = True
-    cpu_threads: int = 0  # 0: faster-whisper's default
+    cpu_threads: int = field(default=0, metadata=LOAD_TIME)  # 0: faster-whisper's default
     # Greedy decoding at temperature 0 is deterministic (the same recording gives the same words,
     # which resuming and deduplication rely on); a mild repetition penalty stops tiny.en's loops
     # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
@@ -51,9 +56,9 @@ class DiarizationConfig:
     same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
     two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
     low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
-    segmentation_step: float = 0.1  # fraction of the 10 s window
-    segmentation_batch_size: int = 32
-    embedding_batch_size: int = 32
+    segmentation_step: float = field(default=0.1, metadata=LOAD_TIME)  # fraction of the 10 s window
+    segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)
+    embedding_batch_size: int = field(default=32, metadata=LOAD_TIME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +102,22 @@ class AnalysisConfig:
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
-    device: str = "auto"  # auto | cpu | cuda
+    device: str = field(default="auto", metadata=LOAD_TIME)  # auto | cpu | cuda
     directives_language: str = "en"
+
+    def load_time_settings(self) -> dict[str, Any]:
+        """The settings fixed when the models load, as ``{"asr.model": "tiny.en", ...}``.
+
+        These are the fields marked ``LOAD_TIME`` (speech model, compute type, threads,
+        segmentation step, batch sizes, device): an analyzer built with some values cannot
+        run with others, so a change needs a new analyzer (:func:`build_analyzer`). Every
+        other field is read on each call.
+        """
+        settings = {f"{section}.{f.name}": getattr(getattr(self, section), f.name)
+                    for section in ("asr", "diarization") for f in fields(getattr(self, section))
+                    if f.metadata.get("load_time")}
+        settings["device"] = self.device
+        return settings
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -226,7 +245,8 @@ class VoiceprintConfig:
     Not part of :class:`AnalysisConfig`: it changes who a label is, not what was analysed,
     so it does not enter a session's configuration hash. ``match_threshold`` is the cosine
     similarity a speaker's voice needs to a person's voiceprint to be named after them;
-    see docs/accuracy.md for how it was calibrated.
+    provisional (0.5, above the 0.20-0.39 measured between different voices) until
+    `floorshare eval eval/manifests/identification.toml` calibrates it (docs/accuracy.md).
     """
 
     match_threshold: float = 0.5

@@ -6,13 +6,9 @@ A hook is any callable ``hook(stage, completed, total)``; stages are the names i
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Callable
 
 STAGES = ("decode", "diarize", "transcribe", "align", "metrics")
-
-
-class ProgressHook(Protocol):
-    def __call__(self, stage: str, completed: float, total: float) -> None: ...
 
 
 Hook = Callable[[str, float, float], None]

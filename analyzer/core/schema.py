@@ -7,10 +7,40 @@ This module imports only the standard library.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, Iterator, Mapping
 
-SCHEMA_VERSION = 1
+# 2: typed directive summaries and interruption counts (the JSON keys are those of 1, so a
+# reader of 2 reads 1; see analyzer/formats/serialize.py).
+SCHEMA_VERSION = 2
+
+
+class VerdictLabel(StrEnum):
+    """How the floor was shared over the whole meeting (see docs/metrics.md)."""
+
+    ONE_TO_MANY = "one_to_many"
+    HUB_AND_SPOKE = "hub_and_spoke"
+    MANY_TO_MANY = "many_to_many"
+    NO_SPEECH = "no_speech"
+
+
+class InterruptionType(StrEnum):
+    """How an interruption went: the newcomer took the floor, or not, or joined at its end."""
+
+    SUCCESSFUL = "successful"
+    UNSUCCESSFUL = "unsuccessful"
+    COOPERATIVE = "cooperative"
+    SILENT = "silent"
+
+
+class WindowLabel(StrEnum):
+    """What one timeline window of the meeting was like."""
+
+    MONOLOGUE = "monologue"
+    DIALOGUE = "dialogue"
+    MANY_TO_MANY = "many_to_many"
+    SILENCE = "silence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +184,11 @@ class Interruption:
     time: float
     interrupter: str
     interrupted: str
-    type: str
+    type: InterruptionType
     overlap: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", InterruptionType(self.type))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +201,72 @@ class DirectiveHit:
     category: str
     rule: str
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptionCounts:
+    """A person's interruptions (made or received) by :class:`InterruptionType`."""
+
+    successful: int = 0
+    unsuccessful: int = 0
+    cooperative: int = 0
+    silent: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every interruption, of every type (the one rule for interruption totals)."""
+        return self.successful + self.unsuccessful + self.cooperative + self.silent
+
+    def count(self, kind: InterruptionType | str) -> int:
+        return getattr(self, InterruptionType(kind).value)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, int] | None) -> InterruptionCounts:
+        """From ``{"successful": 2, ...}`` (missing types count 0; unknown keys are ignored)."""
+        return cls(**{kind.value: int(data.get(kind.value, 0)) for kind in InterruptionType}) if data else cls()
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveExample:
+    """One quoted directive of a person, for the reports."""
+
+    time: float
+    category: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveSummary:
+    """A person's directive language: counts per category, rates and a few examples.
+
+    ``per_100_words`` is per 100 of the person's words, ``per_minute`` per minute of their
+    own speech, ``share`` their part of every directive of the meeting.
+    """
+
+    by_category: dict[str, int] = field(default_factory=dict)
+    per_100_words: float = 0.0
+    per_minute: float = 0.0
+    share: float = 0.0
+    examples: tuple[DirectiveExample, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Every directive of the person (the one rule for directive totals)."""
+        return sum(self.by_category.values())
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> DirectiveSummary:
+        """From the mapping of ``result.json`` / schema 1 (``total`` is derived, so it is not read)."""
+        if not data:
+            return cls()
+        return cls(by_category={str(k): int(v) for k, v in (data.get("by_category") or {}).items()},
+                   per_100_words=float(data.get("per_100_words", 0.0)),
+                   per_minute=float(data.get("per_minute", 0.0)), share=float(data.get("share", 0.0)),
+                   examples=tuple(DirectiveExample(float(e["time"]), str(e["category"]), str(e["text"]))
+                                  for e in data.get("examples") or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,11 +294,18 @@ class SpeakerStats:
     questions: int
     median_response_latency: float | None
     backchannels: int
-    interruptions_made: dict[str, int]
-    interruptions_received: dict[str, int]
-    directives: dict[str, Any]
+    interruptions_made: InterruptionCounts
+    interruptions_received: InterruptionCounts
+    directives: DirectiveSummary
     silent_attendee: bool = False
     monologue_share: float = 0.0  # monologue_time over the meeting's duration
+
+    def __post_init__(self) -> None:  # results written before schema 2 hold plain mappings
+        for name in ("interruptions_made", "interruptions_received"):
+            if not isinstance(getattr(self, name), InterruptionCounts):
+                object.__setattr__(self, name, InterruptionCounts.from_mapping(getattr(self, name)))
+        if not isinstance(self.directives, DirectiveSummary):
+            object.__setattr__(self, "directives", DirectiveSummary.from_mapping(self.directives))
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,20 +328,30 @@ class GroupIndices:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``label``: ``one_to_many``, ``hub_and_spoke``, ``many_to_many`` (or ``no_speech``)."""
+    """The meeting's :class:`VerdictLabel` and the reasons that decided it."""
 
-    label: str
+    label: VerdictLabel
     reasons: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", VerdictLabel(self.label))
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineWindow:
-    """A sliding window labelled monologue / dialogue / many_to_many / silence."""
+    """One window of the meeting's timeline, labelled with a :class:`WindowLabel`.
+
+    The timeline slides a window of ``window_s`` by ``window_step_s`` (see MetricsConfig);
+    "timeline window" is this concept's one name in the code, the reports and the dashboard.
+    """
 
     start: float
     end: float
-    label: str
+    label: WindowLabel
     speakers: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", WindowLabel(self.label))
 
 
 @dataclass(frozen=True, slots=True)

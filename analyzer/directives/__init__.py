@@ -1,6 +1,6 @@
 """Directive language: explainable, rule-based detection of orders, obligations and requests.
 
-``find_directives(turns, language)`` returns one :class:`~analyzer.core.schema.DirectiveHit` per
+``find_directives(turns, language, words)`` returns one :class:`~analyzer.core.schema.DirectiveHit` per
 directive clause with its category (``imperative``, ``obligation``, ``question_directive``,
 ``assignment``, ``inclusive``), the rule id that fired and the quote. The language-specific
 words and patterns live in ``lexicons/<code>.toml``; see docs/directives.md.

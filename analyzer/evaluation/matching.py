@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from analyzer.core.schema import Interruption
+from analyzer.core.schema import Interruption, InterruptionType
 
-TYPES = ("successful", "unsuccessful", "cooperative", "silent")
+TYPES = tuple(InterruptionType)
 TOLERANCE_S = 0.5
 
 

@@ -1,4 +1,7 @@
-"""Text exports of a session result (RTTM, plain transcript). Pure: no analysis logic.
+"""Every export of a session result: JSON, CSV (people, turns), RTTM, SRT, VTT, text, Markdown, HTML.
+
+:func:`export` picks the format by name; the HTML report lives in :mod:`analyzer.formats.report_html`.
+Pure: no analysis logic.
 
 Speaker names given by the group (``result.speaker_names``) replace labels in
 human-facing exports; RTTM keeps the diarization labels unless ``use_names``.
@@ -9,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.core.totals import directive_total
 from analyzer.formats.names import display_name, format_clock, index_rows, with_names
 from analyzer.formats.report_html import to_html
 
@@ -83,8 +85,8 @@ def to_csv_people(result: SessionResult) -> str:
                      _number(s.meeting_share, 4), _number(s.overlap_time), s.turns, _number(s.mean_turn),
                      _number(s.median_turn), _number(s.longest_turn), s.monologues, _number(s.monologue_time),
                      s.words, _number(s.words_per_minute, 1), s.questions, s.backchannels,
-                     _number(s.median_response_latency), sum(s.interruptions_made.values()),
-                     sum(s.interruptions_received.values()), directive_total(s.directives),
+                     _number(s.median_response_latency), s.interruptions_made.total,
+                     s.interruptions_received.total, s.directives.total,
                      str(s.silent_attendee).lower()])
     return _csv(PEOPLE_COLUMNS, rows)
 
@@ -165,8 +167,8 @@ def to_markdown(result: SessionResult, title: str | None = None) -> str:
                   "| Interrupted | Directives |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for s in metrics.speakers:
             lines.append(f"| {_md_cell(display_name(result, s.speaker))} | {format_clock(s.speaking_time)} "
-                         f"| {s.share:.0%} | {s.turns} | {s.words} | {sum(s.interruptions_made.values())} "
-                         f"| {sum(s.interruptions_received.values())} | {directive_total(s.directives)} |")
+                         f"| {s.share:.0%} | {s.turns} | {s.words} | {s.interruptions_made.total} "
+                         f"| {s.interruptions_received.total} | {s.directives.total} |")
         lines += ["", "## Group balance", "", "| Index | Value |", "|---|---:|"]
         lines += [f"| {name} | {_md_cell(value)} |" for name, value in index_rows(result)]
         lines.append("")

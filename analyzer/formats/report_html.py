@@ -1,7 +1,7 @@
 """A self-contained HTML report of one session, to email to the group.
 
 One file: inline CSS and inline SVG charts (share of speech, who spoke when, the
-meeting's phases, interruptions), the verdict, the group indices and the transcript.
+meeting's timeline windows, interruptions), the verdict, the group indices and the transcript.
 It references nothing outside itself, so it opens offline. Names replace labels.
 """
 
@@ -11,12 +11,11 @@ from html import escape
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.core.totals import directive_total
 from analyzer.formats.names import display_name, format_clock, index_rows, with_names
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac")
-PHASE_COLOURS = {"monologue": "#e15759", "dialogue": "#f28e2b", "many_to_many": "#59a14f", "silence": "#d9d9d9"}
+WINDOW_COLOURS = {"monologue": "#e15759", "dialogue": "#f28e2b", "many_to_many": "#59a14f", "silence": "#d9d9d9"}
 CHART_WIDTH = 760
 LABEL_WIDTH = 140
 
@@ -86,23 +85,23 @@ def timeline_chart(result: SessionResult) -> str:
             f'viewBox="0 0 {CHART_WIDTH} {axis_y + 6}">{"".join(parts)}</svg>')
 
 
-def phases_chart(result: SessionResult) -> str:
-    """A strip of the meeting's phases (monologue, dialogue, many-to-many, silence)."""
+def window_strip(result: SessionResult) -> str:
+    """A strip of the meeting's timeline windows (monologue, dialogue, many-to-many, silence)."""
     if result.metrics is None or not result.metrics.timeline:
         return ""
     windows = result.metrics.timeline
     duration = max(w.end for w in windows) or 1.0
     scale = (CHART_WIDTH - LABEL_WIDTH) / duration
-    parts = ['<text x="0" y="15">phase</text>']
+    parts = ['<text x="0" y="15">windows</text>']
     for w in windows:
         parts.append(f'<rect x="{LABEL_WIDTH + w.start * scale:.1f}" y="2" '
                      f'width="{max(0.5, (w.end - w.start) * scale):.1f}" height="18" '
-                     f'fill="{PHASE_COLOURS.get(w.label, "#999")}" fill-opacity="0.55">'
+                     f'fill="{WINDOW_COLOURS.get(w.label, "#999")}" fill-opacity="0.55">'
                      f'<title>{escape(w.label.replace("_", " "))} {format_clock(w.start)}-'
                      f'{format_clock(w.end)}</title></rect>')
     legend = " ".join(f'<span style="color:{colour}">&#9632;</span> {escape(label.replace("_", " "))}'
-                      for label, colour in PHASE_COLOURS.items())
-    return (f'<svg role="img" aria-label="meeting phases" width="{CHART_WIDTH}" height="24" '
+                      for label, colour in WINDOW_COLOURS.items())
+    return (f'<svg role="img" aria-label="timeline windows" width="{CHART_WIDTH}" height="24" '
             f'viewBox="0 0 {CHART_WIDTH} 24">{"".join(parts)}</svg><p class="meta">{legend}</p>')
 
 
@@ -132,8 +131,8 @@ def _people_table(result: SessionResult) -> str:
               "Interrupted", "Directives") + (("Distinct person",) if measured else ())
     rows = "".join(
         f"<tr><td>{_name(result, s.speaker)}</td><td>{format_clock(s.speaking_time)}</td><td>{s.share:.0%}</td>"
-        f"<td>{s.turns}</td><td>{s.words}</td><td>{s.questions}</td><td>{sum(s.interruptions_made.values())}</td>"
-        f"<td>{sum(s.interruptions_received.values())}</td><td>{directive_total(s.directives)}</td>"
+        f"<td>{s.turns}</td><td>{s.words}</td><td>{s.questions}</td><td>{s.interruptions_made.total}</td>"
+        f"<td>{s.interruptions_received.total}</td><td>{s.directives.total}</td>"
         + (f"<td>{escape('-' if s.silent_attendee else confidence_label(result, s.speaker))}</td>" if measured else "")
         + "</tr>" for s in result.metrics.speakers)
     return "<table><tr>" + "".join(f"<th>{h}</th>" for h in header) + f"</tr>{rows}</table>"
@@ -199,7 +198,7 @@ def to_html(result: SessionResult, title: str | None = None, agreements=None) ->
         verdict,
         "<h2>Share of speech</h2>" + _doubts(result) + share_chart(result) if metrics else "",
         _people_table(result),
-        "<h2>Who spoke when</h2>" + timeline_chart(result) + phases_chart(result),
+        "<h2>Who spoke when</h2>" + timeline_chart(result) + window_strip(result),
         "<h2>Interruptions</h2>" + interruption_table(result) if metrics else "",
         "<h2>Group balance</h2>" + _indices_table(result) if metrics else "",
         "<h2>Transcript</h2>" + _transcript(result),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, is_dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from analyzer.core.errors import InputFormatError
 from analyzer.formats.fileio import write_text_atomic
 from analyzer.core.schema import (
-    SCHEMA_VERSION, DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
+    SCHEMA_VERSION, DirectiveHit, DirectiveSummary, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
     Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerMatch, SpeakerSegment, SpeakerStats,
     SpeakerWord,
     TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word,
@@ -33,10 +34,15 @@ _RENAMES: dict[type, dict[str, str]] = {
 
 
 def to_plain(obj: Any) -> Any:
-    """Dataclasses to dicts (with the JSON renames), tuples to lists, recursively."""
+    """Dataclasses to dicts (with the JSON renames), tuples to lists, enums to their values, recursively."""
     if is_dataclass(obj) and not isinstance(obj, type):
         renames = _RENAMES.get(type(obj), {})
-        return {renames.get(f.name, f.name): to_plain(getattr(obj, f.name)) for f in fields(obj)}
+        plain = {renames.get(f.name, f.name): to_plain(getattr(obj, f.name)) for f in fields(obj)}
+        if isinstance(obj, DirectiveSummary):  # the derived total is part of the JSON shape
+            plain = {"total": obj.total, **plain}
+        return plain
+    if isinstance(obj, StrEnum):
+        return obj.value
     if isinstance(obj, (list, tuple)):
         return [to_plain(item) for item in obj]
     if isinstance(obj, dict):
@@ -194,11 +200,3 @@ def _metrics_from_dict(data: dict[str, Any]) -> SessionMetrics:
 def write_result_json(result: SessionResult, path: Path) -> None:
     """Write ``result.json`` atomically (a temp file renamed into place)."""
     write_text_atomic(path, json.dumps(result_to_dict(result), indent=2, ensure_ascii=False))
-
-
-def read_result_json(path: Path) -> SessionResult:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputFormatError(f"{path}: cannot read a result ({exc})") from None
-    return result_from_dict(data)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from analyzer.core.errors import ConfigError
-from analyzer.core.schema import SessionMetrics
+from analyzer.core.schema import InterruptionType, SessionMetrics, WindowLabel
 
 MAX_SHARE, MIN_SHARE, MAX_MONOLOGUE = "max_share", "min_share", "max_monologue_s"
 MAX_INTERRUPTIONS, MIN_MANY_TO_MANY = "max_interruptions_per_hour", "min_many_to_many_share"
 KINDS = (MAX_SHARE, MIN_SHARE, MAX_MONOLOGUE, MAX_INTERRUPTIONS, MIN_MANY_TO_MANY)
-FLOOR_TAKING = ("successful", "silent")  # interruption types after which the interrupter holds the floor
+FLOOR_TAKING = (InterruptionType.SUCCESSFUL, InterruptionType.SILENT)  # interruption types after which the interrupter holds the floor
 EPSILON = 1e-9
 
 
@@ -203,10 +203,10 @@ def _interruptions_per_hour(metrics: SessionMetrics) -> tuple[float, None] | Non
 
 def many_to_many_share(metrics: SessionMetrics) -> float | None:
     """Share of the timeline's windows with speech that are many-to-many (None without any)."""
-    spoken = [w for w in metrics.timeline if w.label != "silence"]
+    spoken = [w for w in metrics.timeline if w.label is not WindowLabel.SILENCE]
     if not spoken:
         return None
-    return sum(1 for w in spoken if w.label == "many_to_many") / len(spoken)
+    return sum(1 for w in spoken if w.label is WindowLabel.MANY_TO_MANY) / len(spoken)
 
 
 def _many_to_many(metrics: SessionMetrics) -> tuple[float, None] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from analyzer.core.schema import SessionMetrics, SpeakerSegment
+from analyzer.core.schema import InterruptionType, SessionMetrics, SpeakerSegment
 from analyzer.metrics.intervals import by_speaker, intersect_length
 
 SESSION_FIELDS = ("duration", "total_speech", "overlap_time", "silence_time")
@@ -23,7 +23,7 @@ GROUP_FIELDS = ("gini", "entropy_norm", "effective_speakers", "inverse_simpson",
 SPEAKER_FIELDS = ("speaking_time", "overlap_time", "share", "meeting_share", "turns", "mean_turn",
                   "median_turn", "longest_turn", "monologues", "monologue_time", "words", "words_per_minute",
                   "questions", "median_response_latency", "backchannels")
-INTERRUPTION_TYPES = ("successful", "unsuccessful", "cooperative", "silent")
+INTERRUPTION_TYPES = tuple(InterruptionType)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +100,8 @@ def compare_metrics(reference: SessionMetrics, system: SessionMetrics, mapping: 
         for f in SPEAKER_FIELDS:
             rows.append(_row(section, f, getattr(ref_stats, f), getattr(sys_stats, f) if sys_stats else None))
         for name in ("interruptions_made", "interruptions_received"):
-            sys_total = sum(getattr(sys_stats, name).values()) if sys_stats else None
-            rows.append(_row(section, name, sum(getattr(ref_stats, name).values()), sys_total))
+            sys_total = getattr(sys_stats, name).total if sys_stats else None
+            rows.append(_row(section, name, getattr(ref_stats, name).total, sys_total))
     mapped = set(mapping.values())
     for extra in system.speakers:
         if extra.speaker not in mapped:

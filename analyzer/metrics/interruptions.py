@@ -21,13 +21,13 @@ from collections import defaultdict
 from typing import Sequence
 
 from analyzer.core.config import MetricsConfig
-from analyzer.core.schema import Interruption, SpeakerSegment, SpeakerWord, Turn
+from analyzer.core.schema import Interruption, InterruptionType, SpeakerSegment, SpeakerWord, Turn
 from analyzer.metrics.intervals import Interval, by_speaker, clip, intersect_length
 from analyzer.metrics.text import ends_sentence
 from analyzer.metrics.turns import is_backchannel, is_backchannel_turn, speech_spans
 
-TYPES = ("successful", "unsuccessful", "cooperative", "silent")
-COMPETITIVE = ("successful", "unsuccessful", "silent")
+TYPES = tuple(InterruptionType)
+COMPETITIVE = (InterruptionType.SUCCESSFUL, InterruptionType.UNSUCCESSFUL, InterruptionType.SILENT)
 
 
 class _Words:
@@ -109,11 +109,11 @@ def _overlap_interruption(speaker_b: str, span_b: Interval, labelled: dict[str, 
         return None
     unfinished = _unfinished(texts.get(speaker_a), a_start, a_end)
     if a_end - onset <= config.cooperative_window_s and not unfinished:
-        kind = "cooperative"
+        kind = InterruptionType.COOPERATIVE
     elif a_end < b_end:
-        kind = "successful"
+        kind = InterruptionType.SUCCESSFUL
     else:
-        kind = "unsuccessful"
+        kind = InterruptionType.UNSUCCESSFUL
     return Interruption(time=onset, interrupter=speaker_b, interrupted=speaker_a, type=kind, overlap=overlap)
 
 
@@ -134,7 +134,7 @@ def _silent_interruptions(turns: Sequence[Turn], overlap_hits: Sequence[Interrup
         if (cur.speaker != prev.speaker and prev.text and 0 <= gap <= config.silent_interruption_gap_s
                 and not ends_sentence(prev.text) and not _near(overlap_hits, cur.speaker, cur.start)):
             found.append(Interruption(time=cur.start, interrupter=cur.speaker, interrupted=prev.speaker,
-                                      type="silent", overlap=0.0))
+                                      type=InterruptionType.SILENT, overlap=0.0))
     return found
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from analyzer.core.config import MetricsConfig
-from analyzer.core.schema import DirectiveHit, SpeakerStats, SpeakerWord, Turn
+from analyzer.core.schema import (
+    DirectiveExample, DirectiveHit, DirectiveSummary, InterruptionCounts, SpeakerStats, SpeakerWord, Turn,
+)
 from analyzer.metrics.intervals import Interval, clip, intersect_length
 from analyzer.metrics.text import count_questions
 from analyzer.metrics.turns import FloorTurn
@@ -55,21 +57,19 @@ def response_latencies(floor: Sequence[FloorTurn],
 
 
 def directive_summary(hits: Sequence[DirectiveHit], all_hits: int, words: int,
-                      speaking_time: float) -> dict[str, Any]:
-    """``total``, ``by_category``, ``per_100_words``, ``per_minute`` (of own speech), ``share``, ``examples``."""
+                      speaking_time: float) -> DirectiveSummary:
+    """Counts by category, rates per 100 words and per minute of own speech, share, first examples."""
     by_category: dict[str, int] = {}
     for hit in hits:
         by_category[hit.category] = by_category.get(hit.category, 0) + 1
     ordered = sorted(hits, key=lambda h: h.time)
-    return {
-        "total": len(hits),
-        "by_category": dict(sorted(by_category.items())),
-        "per_100_words": 100.0 * len(hits) / words if words else 0.0,
-        "per_minute": 60.0 * len(hits) / speaking_time if speaking_time > 0 else 0.0,
-        "share": len(hits) / all_hits if all_hits else 0.0,
-        "examples": [{"time": h.time, "category": h.category, "text": h.text}
-                     for h in ordered[:MAX_DIRECTIVE_EXAMPLES]],
-    }
+    return DirectiveSummary(
+        by_category=dict(sorted(by_category.items())),
+        per_100_words=100.0 * len(hits) / words if words else 0.0,
+        per_minute=60.0 * len(hits) / speaking_time if speaking_time > 0 else 0.0,
+        share=len(hits) / all_hits if all_hits else 0.0,
+        examples=tuple(DirectiveExample(h.time, h.category, h.text) for h in ordered[:MAX_DIRECTIVE_EXAMPLES]),
+    )
 
 
 def speaker_stats(person: str, *, silent: bool, speaking_time: float, overlap_time: float, total_speech: float,
@@ -98,8 +98,8 @@ def speaker_stats(person: str, *, silent: bool, speaking_time: float, overlap_ti
         questions=sum(count_questions(t.text) for t in turns),
         median_response_latency=statistics.median(latencies) if latencies else None,
         backchannels=backchannels,
-        interruptions_made=dict(made),
-        interruptions_received=dict(received),
+        interruptions_made=InterruptionCounts.from_mapping(made),
+        interruptions_received=InterruptionCounts.from_mapping(received),
         directives=directive_summary(directives, all_directives, word_count, speaking_time),
         silent_attendee=silent,
     )

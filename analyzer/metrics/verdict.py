@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from analyzer.core.config import MetricsConfig
-from analyzer.core.schema import DirectiveHit, TimelineWindow, Verdict
+from analyzer.core.schema import DirectiveHit, TimelineWindow, Verdict, VerdictLabel, WindowLabel
 from analyzer.metrics.intervals import Interval, clip, total
 
 
@@ -45,17 +45,17 @@ class VerdictInputs:
 def decide(inputs: VerdictInputs, config: MetricsConfig) -> Verdict:
     """Label the session and explain why in plain language."""
     if sum(inputs.shares.values()) <= 0:
-        return Verdict("no_speech", (f"No speech was found in the recording "
-                                     f"({inputs.duration:.1f} s analysed, 0 s of speech).",))
+        return Verdict(VerdictLabel.NO_SPEECH, (f"No speech was found in the recording "
+                                                f"({inputs.duration:.1f} s analysed, 0 s of speech).",))
     top = min(inputs.shares, key=lambda p: (-inputs.shares[p], p))
     top_share = inputs.shares[top]
     participants = [p for p, s in inputs.shares.items() if s >= config.active_min_share]
     if top_share >= config.one_to_many_share or len(participants) <= 1:
-        label, reasons = "one_to_many", _one_to_many_reasons(inputs, top, participants, config)
+        label, reasons = VerdictLabel.ONE_TO_MANY, _one_to_many_reasons(inputs, top, participants, config)
     elif len(participants) >= 3 and inputs.hub_share >= config.hub_share:
-        label, reasons = "hub_and_spoke", _hub_reasons(inputs, top, config)
+        label, reasons = VerdictLabel.HUB_AND_SPOKE, _hub_reasons(inputs, top, config)
     else:
-        label, reasons = "many_to_many", _many_reasons(inputs, top, participants, config)
+        label, reasons = VerdictLabel.MANY_TO_MANY, _many_reasons(inputs, top, participants, config)
     return Verdict(label, tuple(reasons + _context_reasons(inputs, top, config)))
 
 
@@ -148,15 +148,15 @@ def timeline(exclusive: Mapping[str, Sequence[Interval]], duration: float,
         speech = sum(times.values())
         ranked = sorted((t for t in times.items() if t[1] > 0), key=lambda t: (-t[1], t[0]))
         if speech < config.window_silence_share * (end - start) or not ranked:
-            windows.append(TimelineWindow(start, end, "silence", ()))
+            windows.append(TimelineWindow(start, end, WindowLabel.SILENCE, ()))
             continue
         shares = [t / speech for _, t in ranked]
         if shares[0] >= config.window_monologue_share:
-            label = "monologue"
+            label = WindowLabel.MONOLOGUE
         elif sum(shares[:2]) >= config.window_dialogue_share:
-            label = "dialogue"
+            label = WindowLabel.DIALOGUE
         else:
-            label = "many_to_many"
+            label = WindowLabel.MANY_TO_MANY
         speakers = tuple(p for (p, _), s in zip(ranked, shares) if s >= config.window_min_share)
         windows.append(TimelineWindow(start, end, label, speakers))
     return tuple(windows)

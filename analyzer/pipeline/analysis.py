@@ -15,10 +15,11 @@ from typing import Protocol
 
 from analyzer import __version__
 from analyzer.adapters.audio import LoadedAudio, load_audio
-from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig
+from analyzer.core.errors import ConfigError
 from analyzer.core.progress import Hook, null_hook
 from analyzer.core.schema import Diarization, ModelRef, Provenance, SessionResult, Transcript
+from analyzer.pipeline.measure import measure
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,13 @@ class Diarizer(Protocol):
 
 
 class Analyzer:
-    """Runs the whole analysis of one recording with models that are loaded once."""
+    """Runs the whole analysis of one recording with models that are loaded once.
+
+    ``config`` is the configuration the models were loaded with. A call may pass another
+    config that differs in per-call settings (speakers, thresholds, language...); one that
+    differs in a setting fixed at load time raises :class:`ConfigError` instead of running
+    with the loaded value while storing the new one.
+    """
 
     def __init__(self, config: AnalysisConfig, transcriber: Transcriber, diarizer: Diarizer) -> None:
         self.config = config
@@ -47,28 +54,33 @@ class Analyzer:
         self.diarizer = diarizer
 
     def analyze_file(self, path: str | Path, *, hook: Hook = null_hook,
-                     config: AnalysisConfig | None = None) -> SessionResult:
+                     config: AnalysisConfig | None = None, sha256: str | None = None) -> SessionResult:
+        """Decode and analyse one recording; ``sha256``, when the caller hashed it already, is not recomputed."""
         hook("decode", 0, 1)
-        audio = load_audio(path)
+        audio = load_audio(path, sha256=sha256)
         hook("decode", 1, 1)
         return self.analyze_audio(audio, hook=hook, config=config)
 
     def analyze_audio(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
+        self.check_loaded(config)
         diarization = self.diarizer.diarize(audio, hook=hook, config=bounded_by_attendees(config))
         transcript = self.transcriber.transcribe(audio, hook=hook, config=config.asr)
-        hook("align", 0, 1)
-        words = attribute_words(transcript.words(), diarization.exclusive, config.alignment.max_snap_s)
-        turns = build_turns(words, config.alignment.max_gap_s)
-        hook("align", 1, 1)
-        result = SessionResult(recording=audio.recording, config=config.to_dict(),
-                               provenance=self._provenance(), transcript=transcript,
-                               diarization=diarization, words=words, turns=turns)
-        hook("metrics", 0, 1)
-        result = complete_result(result, config, unattributed_count(words))
-        hook("metrics", 1, 1)
-        return result
+        measured = measure(diarization, tuple(transcript.words()), config,
+                           duration=audio.recording.duration, hook=hook)
+        return SessionResult(recording=audio.recording, config=config.to_dict(),
+                             provenance=self._provenance(), transcript=transcript,
+                             diarization=diarization, words=measured.words, turns=measured.turns,
+                             directives=measured.directives, metrics=measured.metrics)
+
+    def check_loaded(self, config: AnalysisConfig) -> None:
+        """Raise :class:`ConfigError` when ``config`` changes a setting fixed when the models loaded."""
+        loaded, wanted = self.config.load_time_settings(), config.load_time_settings()
+        changed = [f"{key} {loaded[key]!r} -> {wanted[key]!r}" for key in loaded if wanted[key] != loaded[key]]
+        if changed:
+            raise ConfigError(f"{', '.join(changed)}: fixed when the models were loaded; build a new "
+                              "analyzer for this configuration (analyzer.build_analyzer(config))")
 
     def _provenance(self) -> Provenance:
         return Provenance(analyzer_version=__version__,
@@ -89,18 +101,6 @@ def bounded_by_attendees(config: AnalysisConfig) -> DiarizationConfig:
     return diarization
 
 
-def complete_result(result: SessionResult, config: AnalysisConfig, unattributed: int) -> SessionResult:
-    """Add directives and metrics (pure stages) to a result that has turns."""
-    from analyzer.directives import find_directives
-    from analyzer.metrics import compute_metrics
-
-    directives = find_directives(result.turns, language=config.directives_language, words=result.words)
-    metrics = compute_metrics(diarization=result.diarization, turns=result.turns, words=result.words,
-                              directives=directives, duration=result.recording.duration,
-                              config=config.metrics, unattributed_words=unattributed)
-    return replace(result, directives=directives, metrics=metrics)
-
-
 def library_versions() -> tuple[tuple[str, str], ...]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -113,7 +113,8 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-_ANALYZERS: dict[tuple, Analyzer] = {}
+_DIARIZERS: dict[tuple, Diarizer] = {}
+_TRANSCRIBERS: dict[tuple, Transcriber] = {}
 
 
 def _is_manifest_model(name: str) -> bool:
@@ -122,21 +123,34 @@ def _is_manifest_model(name: str) -> bool:
     return name in load_manifest()
 
 
+def _load_key(config: AnalysisConfig, section: str) -> tuple:
+    settings = config.load_time_settings()
+    return tuple(sorted((k, v) for k, v in settings.items() if k.startswith(section + ".") or k == "device"))
+
+
 def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
-    """Build (once per process and model choice) the real analyzer with pinned models."""
+    """Build the real analyzer with pinned models, once per process and load-time settings.
+
+    The diarizer and the transcriber are each kept per their load-time settings
+    (:meth:`AnalysisConfig.load_time_settings`): a config that changes, say, only the
+    segmentation step gets a new diarizer and the loaded speech model. The returned
+    analyzer runs with ``config`` by default.
+    """
     config = config or AnalysisConfig()
-    key = (config.asr.model, config.asr.compute_type, config.device)
-    if key not in _ANALYZERS:
+    diarizer_key, transcriber_key = _load_key(config, "diarization"), _load_key(config, "asr")
+    if diarizer_key not in _DIARIZERS or transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.privacy import enforce_offline
         from analyzer.adapters.transcribe import HUB_SIZES
 
         if config.asr.model not in HUB_SIZES or _is_manifest_model(config.asr.model):
             enforce_offline()  # pinned local models only: no hub, no telemetry
+    if diarizer_key not in _DIARIZERS:
         from analyzer.adapters.diarize import PyannoteDiarizer
+
+        _DIARIZERS[diarizer_key] = PyannoteDiarizer(config.diarization, device=config.device)
+    diarizer = _DIARIZERS[diarizer_key]
+    if transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.transcribe import FasterWhisperTranscriber
 
-        diarizer = PyannoteDiarizer(config.diarization, device=config.device)
-        transcriber = FasterWhisperTranscriber(config.asr, device=diarizer.device)
-        _ANALYZERS[key] = Analyzer(config, transcriber, diarizer)
-    analyzer = _ANALYZERS[key]
-    return Analyzer(config, analyzer.transcriber, analyzer.diarizer)
+        _TRANSCRIBERS[transcriber_key] = FasterWhisperTranscriber(config.asr, device=diarizer.device)
+    return Analyzer(config, _TRANSCRIBERS[transcriber_key], diarizer)

@@ -2,8 +2,8 @@
 
 Each correction edits both diarization tracks and then recomputes everything downstream
 through the same path as an analysis: words re-attributed to the corrected exclusive
-track (:func:`analyzer.core.align.attribute_words`), turns rebuilt, directives and every metric
-and the verdict recomputed (:func:`analyzer.pipeline.analysis.complete_result`). The transcript is
+track, turns rebuilt, directives and every metric and the verdict recomputed, all by the one
+words -> metrics path (:func:`analyzer.pipeline.measure.measure`). The transcript is
 kept as it was recognised. Pure Python (no models).
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import ConfigError, InputFormatError
 from analyzer.core.schema import Diarization, SessionResult, SpeakerSegment
+from analyzer.pipeline.measure import measure
 from analyzer.voices.matching import weighted_mean
 
 
@@ -90,21 +90,19 @@ def reassign_turn(result: SessionResult, turn_index: int, to: str | None = None)
 
 
 def recompute(result: SessionResult, diarization: Diarization) -> SessionResult:
-    """Everything downstream of the diarization, recomputed: words, turns, directives, metrics, verdict."""
-    from analyzer.pipeline.analysis import complete_result
-
+    """Everything downstream of the diarization, recomputed by the one words -> metrics path
+    (:func:`analyzer.pipeline.measure.measure`): words, turns, directives, metrics, verdict."""
     try:
         config = AnalysisConfig.from_dict(result.config)
     except (ConfigError, TypeError):
         config = AnalysisConfig()
-    words = attribute_words((w.word for w in result.words), diarization.exclusive, config.alignment.max_snap_s)
-    turns = build_turns(words, config.alignment.max_gap_s)
+    measured = measure(diarization, tuple(w.word for w in result.words), config, duration=result.recording.duration)
     labels = set(diarization.speakers)
     names = {k: v for k, v in result.speaker_names.items() if k in labels or k not in result.diarization.speakers}
     matches = {k: v for k, v in result.speaker_matches.items() if k in labels}
-    updated = replace(result, diarization=diarization, words=words, turns=turns, speaker_names=names,
-                      speaker_matches=matches)
-    return complete_result(updated, config, unattributed_count(words))
+    return replace(result, diarization=diarization, words=measured.words, turns=measured.turns,
+                   directives=measured.directives, metrics=measured.metrics, speaker_names=names,
+                   speaker_matches=matches)
 
 
 def _require_label(result: SessionResult, label: str) -> None:

@@ -14,13 +14,11 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import InputFormatError
 from analyzer.formats.fileio import read_text_input
 from analyzer.formats.rttm import exclusive_from_overlapping, read_rttm
-from analyzer.metrics import compute_metrics
-from analyzer.metrics.turns import turns_from_segments
+from analyzer.pipeline.measure import measure
 from analyzer.core.schema import (
     DirectiveHit, Diarization, SessionMetrics, SpeakerSegment, SpeakerWord, Turn, Word,
 )
@@ -91,19 +89,10 @@ def metrics_from_segments(segments: Sequence[SpeakerSegment], config: AnalysisCo
                           words: Sequence[Word] = (), duration: float = 0.0,
                           ) -> tuple[SessionMetrics, tuple[Turn, ...], tuple[SpeakerWord, ...],
                                      tuple[DirectiveHit, ...]]:
-    """Every metric from a diarization (and words when given); turns come from words or the exclusive track."""
-    diarization = diarization_from_segments(segments)
-    attributed: tuple[SpeakerWord, ...] = ()
-    directives: tuple[DirectiveHit, ...] = ()
-    if words:
-        attributed = attribute_words(words, diarization.exclusive, config.alignment.max_snap_s)
-        turns = build_turns(attributed, config.alignment.max_gap_s)
-        from analyzer.directives import find_directives
+    """Every metric from a diarization (and words when given); turns come from words or the exclusive track.
 
-        directives = tuple(find_directives(turns, language=config.directives_language, words=attributed))
-    else:
-        turns = turns_from_segments(diarization.exclusive, config.metrics.rttm_turn_gap_s)
-    metrics = compute_metrics(diarization=diarization, turns=turns, words=attributed, directives=directives,
-                              duration=duration, config=config.metrics,
-                              unattributed_words=unattributed_count(attributed))
-    return metrics, turns, attributed, directives
+    The same path as the analysis (:func:`analyzer.pipeline.measure.measure`), so directive
+    times come from the words here too.
+    """
+    measured = measure(diarization_from_segments(segments), tuple(words) or None, config, duration=duration)
+    return measured.metrics, measured.turns, measured.words, measured.directives

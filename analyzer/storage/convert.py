@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from analyzer.core.totals import directive_total
 from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
     SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow,
@@ -51,7 +50,8 @@ def fill_session_row(row: SessionRow, result: SessionResult) -> None:
     row.turns = [TurnRow(position=i, turn_index=t.index, speaker=t.speaker, start=float(t.start),
                          end=float(t.end), text=t.text, word_count=t.word_count) for i, t in enumerate(result.turns)]
     interruptions = result.metrics.interruptions if result.metrics else ()
-    row.interruptions = [InterruptionRow(position=i, **asdict(x)) for i, x in enumerate(interruptions)]
+    row.interruptions = [InterruptionRow(position=i, **{**asdict(x), "type": x.type.value})
+                         for i, x in enumerate(interruptions)]
     row.directives = [DirectiveRow(position=i, **asdict(d)) for i, d in enumerate(result.directives)]
 
 
@@ -60,7 +60,7 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
         row.verdict = row.verdict_reasons = row.summary = row.group_indices = None
         row.interruption_matrix = row.transitions = row.timeline = None
         return
-    row.verdict = metrics.verdict.label
+    row.verdict = metrics.verdict.label.value
     row.verdict_reasons = list(metrics.verdict.reasons)
     row.summary = {"duration": metrics.duration, "total_speech": metrics.total_speech,
                    "overlap_time": metrics.overlap_time, "silence_time": metrics.silence_time,
@@ -68,7 +68,7 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
     row.group_indices = asdict(metrics.group)
     row.interruption_matrix = metrics.interruption_matrix
     row.transitions = metrics.transitions
-    row.timeline = [{"start": w.start, "end": w.end, "label": w.label, "speakers": list(w.speakers)}
+    row.timeline = [{"start": w.start, "end": w.end, "label": w.label.value, "speakers": list(w.speakers)}
                     for w in metrics.timeline]
 
 
@@ -82,10 +82,10 @@ def speaker_rows(result: SessionResult) -> list[SpeakerRow]:
         row = SpeakerRow(position=position, label=label)
         if s is not None:
             row.share, row.speaking_time, row.turns = s.share, s.speaking_time, s.turns
-            row.interruptions_made = sum(s.interruptions_made.values())
-            row.interruptions_received = sum(s.interruptions_received.values())
-            row.directives = directive_total(s.directives)
-            row.stats = asdict(s)
+            row.interruptions_made = s.interruptions_made.total
+            row.interruptions_received = s.interruptions_received.total
+            row.directives = s.directives.total
+            row.stats = stats_to_json(s)
         confidence = result.diarization.confidence_of(label)
         if confidence is not None:
             row.confidence, row.confidence_detail = confidence.confidence, asdict(confidence)
@@ -109,6 +109,13 @@ def word_rows(result: SessionResult) -> list[WordRow]:
                             text=w.text, probability=float(w.probability), speaker=sw.speaker,
                             coverage=float(sw.coverage)))
     return rows
+
+
+def stats_to_json(stats: SpeakerStats) -> dict[str, Any]:
+    """A person's stats as stored (the JSON of schema 1: directive ``total`` written out)."""
+    data = asdict(stats)
+    data["directives"] = {"total": stats.directives.total, **data["directives"]}
+    return data
 
 
 def provenance_to_json(provenance: Provenance) -> dict[str, Any]:

@@ -152,17 +152,17 @@ class SessionStore(VoiceLibraryMixin):
         :meth:`identify`) and each speaker's voice embedding is kept as a voiceprint.
         """
         config_hash = result_config_hash(result)
-        existing = self.find(result.recording.sha256, config_hash)
-        if existing is not None:
-            return existing
         audio_file = self._keep_audio(result, audio_source) if keep_audio else None
         when = recorded_at or _recorded_at(result)
+        stored_before: list[int] = []
         source = date_source or ("given" if recorded_at else "file modified")
 
         def work(session: Session) -> int:
+            # the one lookup of a save, inside its write transaction (callers looked up already)
             found = session.scalar(select(SessionRow.id).where(
                 SessionRow.sha256 == result.recording.sha256, SessionRow.config_hash == config_hash))
             if found is not None:
+                stored_before.append(found)
                 return found
             group_row = _get_or_create_group(session, _clean_name(group or DEFAULT_GROUP, "group"))
             versions = session.scalar(select(func.count()).where(SessionRow.sha256 == result.recording.sha256))
@@ -182,11 +182,14 @@ class SessionStore(VoiceLibraryMixin):
             return row.id
 
         try:
-            return self._run(work)
+            session_id = self._run(work)
         except StorageError:
             if audio_file:
                 self._remove_audio_if_unused([str(audio_file)])
             raise
+        if stored_before and audio_file:  # stored already: a copy made just now may be unused
+            self._remove_audio_if_unused([str(audio_file)])
+        return session_id
 
     def _keep_audio(self, result: SessionResult, audio_source: str | Path | None) -> Path:
         source = Path(audio_source or result.recording.path)

@@ -71,9 +71,9 @@ widgets.chart_with_numbers(lambda: charts.timeline_chart(result), tables.timelin
                            key="timeline", empty="No speech found.")
 
 st.subheader("How the conversation ran over time")
-st.caption(wording.MODE_EXPLANATION)
-widgets.chart_with_numbers(lambda: charts.mode_strip_chart(result), tables.mode_table(result),
-                           key="modes", empty="The recording is too short to label stretches of it.")
+st.caption(wording.WINDOW_EXPLANATION)
+widgets.chart_with_numbers(lambda: charts.window_strip_chart(result), tables.window_table(result),
+                           key="windows", empty="The recording is too short to label stretches of it.")
 
 report_parts.interruptions(result)
 report_parts.network(result)

@@ -27,8 +27,8 @@ def test_share_table_names_people_and_counts_silent_attendees(led):
     assert list(table["share (%)"]) == sorted(table["share (%)"], reverse=True)
 
 
-def test_mode_strip_tiles_cover_the_windows_without_overlap(led):
-    table = tables.mode_table(led)
+def test_window_strip_tiles_cover_the_windows_without_overlap(led):
+    table = tables.window_table(led)
     assert len(table) == len(led.metrics.timeline) > 1
     assert list(table["from (s)"])[1:] == list(table["to (s)"])[:-1]  # contiguous, no overlap
     assert table["from (s)"].iloc[0] == 0 and table["to (s)"].iloc[-1] == pytest.approx(
@@ -69,7 +69,7 @@ def test_directive_quotes_keep_time_and_person(led):
 
 @pytest.mark.parametrize("build, people_coloured", [
     (charts.share_chart, True), (charts.timeline_chart, True), (charts.network_chart, True),
-    (charts.questions_chart, True), (charts.mode_strip_chart, False), (charts.matrix_chart, False),
+    (charts.questions_chart, True), (charts.window_strip_chart, False), (charts.matrix_chart, False),
     (charts.directives_chart, False)])
 def test_every_chart_is_valid_vega_lite_with_colour_blind_safe_colours(led, build, people_coloured):
     spec = build(led).to_dict()

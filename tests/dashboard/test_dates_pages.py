@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from tests.dashboard.test_pages import all_text, fake_models, open_page  # noqa: F401 - fixture
-
-__all__ = ["fake_models"]
+from dashboard import jobs
+from tests.dashboard.test_pages import FAKE_MEETING, all_text, open_page  # noqa: F401 - what the fake models answer
 
 
 def test_an_upload_without_a_typed_date_takes_the_date_in_its_name(seeded, fake_models, tmp_path):  # noqa: F811
@@ -20,8 +19,8 @@ def test_an_upload_without_a_typed_date_takes_the_date_in_its_name(seeded, fake_
     wav = write_tone_wav(tmp_path / "x.wav", 72.0, freq=523.0).read_bytes()
     at.file_uploader[0].set_value(("team 20260301.wav", wav, "audio/wav"))
     next(b for b in at.button if b.label == "Analyse").click().run()
-    job = fake_models.job_queue().jobs()[-1]
-    assert fake_models.job_queue().wait(job, 60) and job.status == "done", job.error
+    job = jobs.job_queue().jobs()[-1]
+    assert jobs.job_queue().wait(job, 60) and job.status == "done", job.error
     stored = seeded.store.summary(job.session_id)
     assert (stored.recorded_at, stored.date_source) == ("2026-03-01T00:00:00+00:00", "file name")
     from dashboard import widgets
@@ -44,16 +43,16 @@ def test_a_typed_date_wins_and_a_plain_upload_gets_the_upload_day(seeded, fake_m
     at.file_uploader[0].set_value(("team 20260301.wav", write_tone_wav(tmp_path / "a.wav", 72.0, freq=300.0)
                                    .read_bytes(), "audio/wav"))
     next(b for b in at.button if b.label == "Analyse").click().run()
-    typed = fake_models.job_queue().jobs()[-1]
-    assert fake_models.job_queue().wait(typed, 60) and typed.status == "done", typed.error
+    typed = jobs.job_queue().jobs()[-1]
+    assert jobs.job_queue().wait(typed, 60) and typed.status == "done", typed.error
     assert seeded.store.summary(typed.session_id).recorded_at == "2026-02-03T00:00:00+00:00"
     assert seeded.store.summary(typed.session_id).date_source == "given"
     at = open_page("app_pages/analyse.py")
     at.file_uploader[0].set_value(("plain.wav", write_tone_wav(tmp_path / "b.wav", 72.0, freq=700.0)
                                    .read_bytes(), "audio/wav"))
     next(b for b in at.button if b.label == "Analyse").click().run()
-    plain = fake_models.job_queue().jobs()[-1]
-    assert fake_models.job_queue().wait(plain, 60) and plain.status == "done", plain.error
+    plain = jobs.job_queue().jobs()[-1]
+    assert jobs.job_queue().wait(plain, 60) and plain.status == "done", plain.error
     stored = seeded.store.summary(plain.session_id)
     assert (stored.recorded_at[:10], stored.date_source) == (date.today().isoformat(), "upload")
 

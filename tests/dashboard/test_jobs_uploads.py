@@ -25,7 +25,7 @@ class GatedAnalyzer:
         self.fail_with = fail_with
         self.lock = threading.Lock()
 
-    def analyze_file(self, path, *, hook, config):
+    def analyze_file(self, path, *, hook, config, **_):
         with self.lock:
             self.running += 1
             self.most_at_once = max(self.most_at_once, self.running)

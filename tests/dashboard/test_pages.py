@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import APP
+from dashboard import jobs
+from tests.dashboard.conftest import APP, LED_MEETING
+from tests.conftest import seg, words_from_script
+
+# The Analyse page's fake models answer with the led meeting (tests/conftest.py: fake_models).
+FAKE_MEETING = ([seg(s, e, speaker) for s, e, speaker, _ in LED_MEETING],
+                words_from_script([(s, e, text) for s, e, _, text in LED_MEETING]))
 
 TIMEOUT = 60
 
@@ -163,18 +169,6 @@ def test_password_is_required_when_configured(seeded, monkeypatch):
     assert [t.value for t in at.title] == ["Analyse a recording"]
 
 
-@pytest.fixture
-def fake_models(monkeypatch):
-    """The Analyse page's queue with fake models (the real pipeline stages after them)."""
-    from dashboard import jobs
-    from tests.dashboard.conftest import fake_analyzer
-
-    monkeypatch.setattr(jobs, "load_analyzer", fake_analyzer)
-    jobs.job_queue.clear()
-    yield jobs
-    jobs.job_queue.clear()
-
-
 def upload_folders() -> set[str]:
     import tempfile
     from pathlib import Path
@@ -195,9 +189,9 @@ def test_upload_is_analysed_stored_and_its_report_opens(seeded, fake_models, tmp
     next(t for t in at.text_input if t.label == "Attendees").input("Ana, Ben, Chloe, Dev")
     next(b for b in at.button if b.label == "Analyse").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    job = fake_models.job_queue().jobs()[-1]
+    job = jobs.job_queue().jobs()[-1]
     assert job.name == "Weekly_sync_room_2.wav"  # sanitised: no folders, no spaces or brackets
-    assert fake_models.job_queue().wait(job, 60) and job.status == "done", job.error
+    assert jobs.job_queue().wait(job, 60) and job.status == "done", job.error
     at.run()  # the page notices the finished job and opens its report
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Session report"]
@@ -218,7 +212,7 @@ def test_a_text_file_named_mp3_is_refused_in_one_line(seeded, fake_models):
     assert not at.exception
     assert len(at.error) == 1 and at.error[0].value.startswith("notes.mp3: ") and "audio" in at.error[0].value
     assert "\n" not in at.error[0].value and "/tmp" not in at.error[0].value
-    assert fake_models.job_queue().jobs() == []
+    assert jobs.job_queue().jobs() == []
     assert upload_folders() == before
 
 

@@ -6,9 +6,8 @@ import wave
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from tests.conftest import SAMPLES, FakeDiarizer, FakeTranscriber, seg, words_from_script
+from tests.conftest import SAMPLES
 
 SPEECH_SAMPLE = SAMPLES / "pyannote-sample" / "sample.wav"
 
@@ -99,22 +98,3 @@ def truncated_copy(source: Path, target: Path, keep: float | int) -> Path:
     data = source.read_bytes()
     target.write_bytes(data[:keep if isinstance(keep, int) else int(len(data) * keep)])
     return target
-
-
-@pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch):
-    """Make ``build_analyzer`` return fakes, so CLI error paths run without loading models."""
-    import analyzer.pipeline.analysis as pipeline
-    from analyzer.core.config import AnalysisConfig
-
-    words = words_from_script([(0.1, 0.9, "hello there everyone"), (1.0, 1.9, "yes indeed")])
-    built: list[object] = []
-
-    def build(config: AnalysisConfig | None = None):
-        analyzer = pipeline.Analyzer(config or AnalysisConfig(), FakeTranscriber(words),
-                                     FakeDiarizer([seg(0.0, 0.95, "SPEAKER_00"), seg(1.0, 2.0, "SPEAKER_01")]))
-        built.append(analyzer)
-        return analyzer
-
-    monkeypatch.setattr(pipeline, "build_analyzer", build)
-    return built

@@ -48,7 +48,7 @@ def batch_run(tmp_path_factory):
         corrupt_copy(good_mp3, d / "corrupt.mp3").name: "corrupt audio",
         write_wav(d / "blip.wav", tone(0.3)).name: "shorter than 0.5 s",
     }
-    video_without_audio(d / "screen.mp4")  # no audio track: ignored or failed, never a crash
+    video_without_audio(d / "screen.mp4")  # no audio track: reported failed, never a crash
     good = [write_wav(d / "réunion du lundi.wav", tone(3)).name,
             truncated_copy(write_wav(tmp / "long.wav", tone(4)), d / "cut.wav", 0.5).name,
             encode_audio(d / "phone.wav", tone(3, 8000), 8000, "mono", "pcm_s16le").name,
@@ -87,7 +87,8 @@ def test_every_good_file_is_stored(batch_run) -> None:
 
 def test_video_without_audio_is_not_a_crash(batch_run) -> None:
     entry = batch_run["report"].get("screen.mp4")
-    assert entry is None or (entry["status"] == "failed" and "video without sound" in entry["error"])
+    assert entry is not None, "screen.mp4 (an .mp4 is a recording's extension) is missing from the report"
+    assert entry["status"] == "failed" and "video without sound" in entry["error"], entry
 
 
 def test_rerun_skips_what_is_stored_and_still_reports_failures(batch_run) -> None:

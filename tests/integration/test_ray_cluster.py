@@ -1,5 +1,6 @@
 """``floorshare batch --engine ray --ray-address`` against a real two-node Ray cluster, with
-PostgreSQL as the store: real models on the samples while the worker node is killed, and a
+PostgreSQL as the store: real models on the samples while the worker node is killed, audio on
+a shared path and shipped from the driver, a file a node cannot read, a killed driver, and a
 cluster with no room for an actor.
 
 The cluster is started the way users start one (``ray start --head``, then ``ray start
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from analyzer.storage import SessionStore
 from tests.conftest import ROOT, SAMPLES
-from tests.integration.test_batch_engines import FACTORY, make_recordings
+from tests.integration.test_batch_engines import FACTORY, load_report, make_recordings
 from tests.ray_cluster import LocalRayCluster
 from tests.unit.test_batch_fakes import DELAY_ENV
 
@@ -137,3 +140,73 @@ def test_real_models_on_the_samples_survive_losing_the_worker_node(cluster, work
     with SessionStore(pg_db) as store:
         results = [store.load(s.id) for s in store.list_sessions()]
     assert all(r.turns and r.metrics is not None and len(r.diarization.speakers) >= 2 for r in results)
+
+
+def test_audio_shipped_from_the_driver_and_a_file_a_node_cannot_read(cluster, worker_node, tmp_path,
+                                                                     pg_db) -> None:
+    folder = tmp_path / "in"
+    make_recordings(folder, 3)
+    shipped = tmp_path / "shipped.json"
+    done = run(batch_args(cluster, folder, pg_db, shipped, "--ship-audio", "--workers", "2"), env_for(cluster))
+    assert done.returncode == 0, done.stdout + done.stderr
+    files = json.loads(shipped.read_text())["files"]
+    assert [f["status"] for f in files] == ["ok"] * 3
+    with SessionStore(pg_db) as store:
+        assert {Path(s.title).name for s in store.list_sessions()} == {"m00", "m01", "m02"}
+
+    # Shared path: a file that is gone by the time a node opens it fails alone, naming the node.
+    write_extra = make_recordings(tmp_path / "shared", 3, seconds=2.5)  # not the content stored above
+    gone = write_extra[-1].rename(write_extra[-1].with_name("zz-gone.wav"))
+    report = tmp_path / "shared.json"
+    process = subprocess.Popen(batch_args(cluster, tmp_path / "shared", pg_db, report, "--workers", "1"),
+                               cwd=ROOT, env=env_for(cluster), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in process.stdout:
+            if "to analyse" in line:  # planned (hashed on the driver); the actor has not started yet
+                gone.unlink()
+                break
+        output, _ = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, output
+    entries = load_report(report)
+    assert [entries[f"m0{i}.wav"]["status"] for i in range(2)] == ["ok", "ok"]
+    error = entries["zz-gone.wav"]["error"]
+    assert entries["zz-gone.wav"]["status"] == "failed"
+    assert re.search(r"cannot be read on the Ray node \S+/[0-9a-f]{8} \(No such file", error), error
+    assert "--ship-audio" in error
+
+
+def test_a_killed_driver_loses_only_files_in_flight_and_a_rerun_finishes_the_rest(cluster, worker_node, tmp_path,
+                                                                                  pg_db) -> None:
+    folder = tmp_path / "in"
+    make_recordings(folder, 6)
+    SessionStore(pg_db).close()  # the schema, before polling it
+    driver = subprocess.Popen(batch_args(cluster, folder, pg_db, tmp_path / "first.json", "--workers", "2"),
+                              cwd=ROOT, env=env_for(cluster), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(stored_shas(pg_db)) < 2 and time.monotonic() < deadline and driver.poll() is None:
+            time.sleep(0.3)
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+    kept = len(stored_shas(pg_db))
+    assert 2 <= kept < 6
+    deadline = time.monotonic() + 60  # Ray ends the actors of a dead driver
+    while any(node.busy_actors("") for node in cluster.nodes if node.raylet()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(node.busy_actors("") for node in cluster.nodes if node.raylet()), "actors outlived the driver"
+
+    report = tmp_path / "rerun.json"
+    rerun = run(batch_args(cluster, folder, pg_db, report, "--workers", "2"), env_for(cluster))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    statuses = [e["status"] for e in load_report(report).values()]
+    assert statuses.count("skipped") == kept and statuses.count("ok") == 6 - kept
+    shas = stored_shas(pg_db)
+    assert len(shas) == 6 and len(set(shas)) == 6  # every file stored exactly once

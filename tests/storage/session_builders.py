@@ -48,8 +48,8 @@ def make_metrics(labels: tuple[str, ...], verdict: str = "hub_and_spoke", gini: 
     shares = {"SPEAKER_00": 0.55, "SPEAKER_01": 0.37, "SPEAKER_02": 0.08}
     speakers = tuple(
         _stats(label, shares.get(label, 0.0), 2 if label != "SPEAKER_02" else 1,
-               {"SPEAKER_01": 1} if label == "SPEAKER_00" else {},
-               {"SPEAKER_00": 1} if label == "SPEAKER_01" else {}, 2 if label == "SPEAKER_00" else 0)
+               {"successful": 1} if label == "SPEAKER_00" else {},
+               {"successful": 1} if label == "SPEAKER_01" else {}, 2 if label == "SPEAKER_00" else 0)
         for label in labels)
     return SessionMetrics(
         duration=20.0, total_speech=16.3, overlap_time=0.2, silence_time=3.7, unattributed_words=0,

@@ -12,26 +12,15 @@ import pytest
 from session_builders import make_result
 from typer.testing import CliRunner
 
-from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment, Transcript, TranscriptSegment, Word
+from analyzer.core.schema import SpeakerSegment, Word
 from analyzer.formats.exports import EXPORT_FORMATS
 from analyzer.storage import SessionStore
+from tests.conftest import FakeDiarizer, FakeTranscriber
 
 
-class _Diarizer:
-    models = (ModelRef("fake-diarizer", "segmentation", "tests", "0" * 64),)
-    device = "cpu"
-
-    def diarize(self, audio, *, hook=None, config=None):  # noqa: ANN001, ANN201
-        segs = (SpeakerSegment(0.0, 1.0, "SPEAKER_00"), SpeakerSegment(1.0, 2.0, "SPEAKER_01"))
-        return Diarization(segs, segs, ("SPEAKER_00", "SPEAKER_01"))
-
-
-class _Transcriber:
-    models = (ModelRef("fake-asr", "asr", "tests", "1" * 64),)
-
-    def transcribe(self, audio, *, hook=None, config=None):  # noqa: ANN001, ANN201
-        words = (Word(0.1, 0.4, "hello"), Word(0.5, 0.9, "team"), Word(1.1, 1.5, "hi"), Word(1.6, 1.9, "there"))
-        return Transcript("en", 1.0, (TranscriptSegment(0.1, 1.9, "hello team hi there", words),))
+# What the fake models answer (the one fake_models fixture of tests/conftest.py reads this).
+FAKE_MEETING = ((SpeakerSegment(0.0, 1.0, "SPEAKER_00"), SpeakerSegment(1.0, 2.0, "SPEAKER_01")),
+                (Word(0.1, 0.4, "hello"), Word(0.5, 0.9, "team"), Word(1.1, 1.5, "hi"), Word(1.6, 1.9, "there")))
 
 
 def _tone(path: Path, freq: float) -> Path:
@@ -50,14 +39,6 @@ def app():
     from analyzer.cli.app import build_app
 
     return build_app()
-
-
-@pytest.fixture
-def fake_models(monkeypatch):
-    import analyzer.pipeline.analysis as pipeline
-
-    monkeypatch.setattr(pipeline, "build_analyzer",
-                        lambda config: pipeline.Analyzer(config, _Transcriber(), _Diarizer()))
 
 
 def run(app, *args: str, code: int = 0) -> str:
@@ -143,7 +124,8 @@ def test_a_pipeline_result_round_trips_through_the_store(tmp_path, db_url):
     import analyzer.pipeline.analysis as pipeline
     from analyzer.core.config import AnalysisConfig
 
-    result = pipeline.Analyzer(AnalysisConfig(), _Transcriber(), _Diarizer()).analyze_file(
+    segments, words = FAKE_MEETING
+    result = pipeline.Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(list(segments))).analyze_file(
         _tone(tmp_path / "real.wav", 220))
     assert result.metrics is not None
     with SessionStore(db_url) as store:

@@ -21,14 +21,14 @@ def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
         "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_meeting_date_source.py",
-        "0005_group_goals.py", "0006_speaker_confidence.py"]
+        "0005_group_goals.py", "0006_typed_results.py", "0007_speaker_confidence.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0006_speaker_confidence"
+    assert current_revision(engine) == head_revision() == "0007_speaker_confidence"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -115,7 +115,7 @@ def test_downgrading_the_date_and_agreement_revisions_keeps_every_session_row(db
         assert [s.title for s in store.list_sessions()] == ["kept"]
 
 
-def test_upgrade_from_0005_keeps_sessions_and_then_stores_speaker_confidence(db_url):
+def test_upgrade_from_0006_keeps_sessions_and_then_stores_speaker_confidence(db_url):
     from alembic import command
     from dataclasses import replace
 
@@ -127,7 +127,7 @@ def test_upgrade_from_0005_keeps_sessions_and_then_stores_speaker_confidence(db_
         engine = store.engine
         config = alembic_config(db_url)
         config.attributes["engine"] = engine
-        command.downgrade(config, "0005_group_goals")  # the schema before speaker confidence, with a session
+        command.downgrade(config, "0006_typed_results")  # the schema before speaker confidence, with a session
         assert "confidence" not in {c["name"] for c in inspect(engine).get_columns("session_speakers")}
         upgrade(engine)
         assert current_revision(engine) == head_revision()

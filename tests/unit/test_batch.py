@@ -180,12 +180,12 @@ def test_a_failure_is_remembered_until_retry_failed(folder: Path, store) -> None
 
 def test_setup_errors_are_not_remembered_as_file_failures(folder: Path, store) -> None:
     class MissingModel:
-        def analyze_file(self, path, hook):
+        def analyze_file(self, path, hook, **_):
             raise ModelError("tiny.en: model missing; run `floorshare models fetch`")
 
     outcome = analyze_task(MissingModel(), BatchTask(0, str(folder / "a.wav")), "w1", lambda u: None)
     assert outcome.error and not outcome.file_specific
-    crashing = analyze_task(type("X", (), {"analyze_file": lambda self, p, hook: 1 / 0})(),
+    crashing = analyze_task(type("X", (), {"analyze_file": lambda self, p, hook, **_: 1 / 0})(),
                             BatchTask(0, "x.wav"), "w1", lambda u: None)
     assert crashing.file_specific and "ZeroDivisionError" in crashing.error
 

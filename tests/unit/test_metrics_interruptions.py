@@ -14,8 +14,8 @@ def test_b_starting_at_9_6_while_a_stops_at_10_is_one_successful_interruption_by
     [hit] = m.interruptions
     assert (hit.interrupter, hit.interrupted, hit.type) == ("B", "A", "successful")
     assert abs(hit.time - 9.6) < 1e-9 and abs(hit.overlap - 0.4) < 1e-9
-    assert stats(m, "B").interruptions_made["successful"] == 1
-    assert stats(m, "A").interruptions_received["successful"] == 1
+    assert stats(m, "B").interruptions_made.successful == 1
+    assert stats(m, "A").interruptions_received.successful == 1
     assert m.interruption_matrix["B"] == {"A": 1}
 
 
@@ -44,7 +44,7 @@ def test_b_in_a_finished_sentences_last_half_second_is_cooperative_and_left_out_
     [hit] = m.interruptions
     assert hit.type == "cooperative"
     assert m.interruption_matrix.get("B", {}) == {}
-    assert stats(m, "B").interruptions_made["cooperative"] == 1
+    assert stats(m, "B").interruptions_made.cooperative == 1
 
 
 def test_without_words_the_last_half_second_rule_alone_makes_a_terminal_overlap_cooperative():
@@ -89,6 +89,6 @@ def test_the_floor_holder_is_the_speaker_who_started_most_recently():
 
 def test_made_and_received_are_counted_per_type_for_everyone():
     m = meeting([(0, 10, "A", ""), (4, 6, "B", ""), (20, 30, "B", ""), (25, 35, "A", "")])
-    assert stats(m, "B").interruptions_made == {"successful": 0, "unsuccessful": 1, "cooperative": 0, "silent": 0}
-    assert stats(m, "A").interruptions_made == {"successful": 1, "unsuccessful": 0, "cooperative": 0, "silent": 0}
+    assert stats(m, "B").interruptions_made.as_dict() == {"successful": 0, "unsuccessful": 1, "cooperative": 0, "silent": 0}
+    assert stats(m, "A").interruptions_made.as_dict() == {"successful": 1, "unsuccessful": 0, "cooperative": 0, "silent": 0}
     assert m.interruption_matrix == {"A": {"B": 1}, "B": {"A": 1}}

@@ -33,8 +33,8 @@ def summary(m, names=None):
     back = {v: k for k, v in (names or {}).items()}
     rows = {back.get(s.speaker, s.speaker): (round(s.speaking_time, 6), round(s.overlap_time, 6), s.turns,
                                              round(s.longest_turn, 6), s.monologues, s.backchannels,
-                                             sorted(s.interruptions_made.items()),
-                                             sorted(s.interruptions_received.items()))
+                                             sorted(s.interruptions_made.as_dict().items()),
+                                             sorted(s.interruptions_received.as_dict().items()))
             for s in m.speakers}
     g = m.group
     group = tuple(round(v, 6) for v in (g.gini, g.entropy_norm, g.effective_speakers, g.inverse_simpson,

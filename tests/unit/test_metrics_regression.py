@@ -47,7 +47,7 @@ def test_en2002a_session_and_group_numbers(en2002a):
 
 def test_en2002a_per_person_numbers(en2002a):
     rows = {s.speaker: (round(s.speaking_time, 2), round(s.share, 4), s.turns, round(s.longest_turn, 2),
-                        s.backchannels, sum(s.interruptions_made.values()), sum(s.interruptions_received.values()))
+                        s.backchannels, s.interruptions_made.total, s.interruptions_received.total)
             for s in en2002a.speakers}
     assert rows == {
         "FEO072": (725.85, 0.3831, 128, 34.37, 63, 75, 67),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.core.config import MetricsConfig
-from analyzer.core.schema import DirectiveHit, Diarization
+from analyzer.core.schema import DirectiveExample, DirectiveHit, Diarization
 from analyzer.metrics import compute_metrics
 from tests.unit.test_metrics_builders import meeting, stats
 
@@ -90,17 +90,17 @@ def test_directives_are_summarised_per_speaker():
             DirectiveHit(12.0, "B", 1, "inclusive", "r3", "let's go")]
     m = meeting([(0, 6, "A", sentence(20)), (10, 13, "B", sentence(10))], directives=hits)
     a = stats(m, "A").directives
-    assert a["total"] == 3 and a["by_category"] == {"imperative": 2, "obligation": 1}
-    assert a["per_100_words"] == pytest.approx(15.0) and a["per_minute"] == pytest.approx(30.0)
-    assert a["share"] == pytest.approx(0.75)
-    assert a["examples"][0] == {"time": 1.0, "category": "imperative", "text": "send it"}
-    assert stats(m, "B").directives["by_category"] == {"inclusive": 1}
+    assert a.total == 3 and a.by_category == {"imperative": 2, "obligation": 1}
+    assert a.per_100_words == pytest.approx(15.0) and a.per_minute == pytest.approx(30.0)
+    assert a.share == pytest.approx(0.75)
+    assert a.examples[0] == DirectiveExample(time=1.0, category="imperative", text="send it")
+    assert stats(m, "B").directives.by_category == {"inclusive": 1}
 
 
 def test_directive_examples_stop_at_five():
     hits = [DirectiveHit(float(i), "A", 0, "imperative", "r", f"do {i}") for i in range(8)]
     m = meeting([(0, 10, "A", sentence(30))], directives=hits)
-    assert len(stats(m, "A").directives["examples"]) == 5
+    assert len(stats(m, "A").directives.examples) == 5
 
 
 def test_silent_attendees_named_in_the_config_get_zero_rows():
@@ -108,7 +108,7 @@ def test_silent_attendees_named_in_the_config_get_zero_rows():
     cleo = stats(m, "Cleo")
     assert cleo.silent_attendee and cleo.speaking_time == 0 and cleo.share == 0
     assert not stats(m, "A").silent_attendee
-    assert cleo.directives["total"] == 0 and cleo.interruptions_made["successful"] == 0
+    assert cleo.directives.total == 0 and cleo.interruptions_made.successful == 0
 
 
 def test_an_attendee_count_adds_generic_silent_rows():

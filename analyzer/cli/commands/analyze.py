@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -32,8 +31,7 @@ def analyze(
     group: Optional[str] = typer.Option(None, "--group", "-g", help="Store the sessions in this group "
                                         "(created if new; default group: default)."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not store the sessions in the database."),
-    db: Optional[str] = typer.Option(None, "--db", envvar="FLOORSHARE_DB", show_envvar=True,
-                                     help="Sessions database: SQLAlchemy URL or SQLite file path."),
+    db: o.Db = None,
     keep_audio: bool = typer.Option(False, "--keep-audio", help="Keep a copy of each recording with its "
                                     "stored session (not kept by default)."),
     force: bool = typer.Option(False, "--force", help="Analyse again even when the database already holds "
@@ -55,32 +53,31 @@ def analyze(
     store = None if no_store else _open_store(db)
     from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
+    from analyzer.pipeline.session import StoreOptions, analyze_recording
 
-    analyzer = None
+    loaded = []  # the models load on the first recording that needs them, once
+
+    def load():  # noqa: ANN202 - Analyzer
+        if not loaded:
+            loaded.append(build_analyzer(config))
+        return loaded[0]
+
     failures = 0
     for path in paths:
         try:
-            session_id = None if force or store is None else _stored_session(store, path, config)
-            if session_id is not None:
-                stored = store.load(session_id)  # an identical file may have been stored under another name
-                result = replace(stored, recording=replace(stored.recording, path=str(path)))
-                err_console.print(f"{path}: already analysed with these settings (session {session_id}); "
-                                  "showing the stored result (use --force to analyse again)", highlight=False)
-            else:
-                with stage_progress(path.name) as hook:
-                    analyzer = analyzer or build_analyzer(config)
-                    result = analyzer.analyze_file(path, hook=hook)
-                if store is not None:  # a group that keeps voiceprints names the voices it knows
-                    result = store.identify(result, group)
+            with stage_progress(path.name) as hook:
+                outcome = analyze_recording(path, config=config, analyzer=load, store=store, force=force,
+                                            hook=hook, options=StoreOptions(group=group, keep_audio=keep_audio),
+                                            dating=lambda path=path: meeting_date(path, meeting_day))
+            result, session_id, when = outcome.result, outcome.session_id, outcome.meeting_date
+            if outcome.already_stored:
+                err_console.print(f"{path}: already analysed with these settings (session "
+                                  f"{session_id}); showing the stored result (use --force to analyse "
+                                  "again)", highlight=False)
+                if meeting_day:  # a stored session: --date corrects its date
+                    when = meeting_date(path, meeting_day)
+                    store.update_session(session_id, recorded_at=when.when)
             folder = write_outputs(result, out)
-            when = None
-            if store is not None and session_id is None:
-                when = meeting_date(path, meeting_day)
-                session_id = store.save(result, group=group, keep_audio=keep_audio, recorded_at=when.when,
-                                        date_source=when.source)
-            elif store is not None and meeting_day:  # a stored session: --date corrects its date
-                when = meeting_date(path, meeting_day)
-                store.update_session(session_id, recorded_at=when.when)
         except AnalyzerError as exc:
             err_console.print(f"[red]error:[/red] {exc}", highlight=False)
             failures += 1
@@ -94,13 +91,6 @@ def analyze(
             console.print(f"stored: session {session_id} (see `floorshare sessions show {session_id}`)",
                           highlight=False)
     raise typer.Exit(1 if failures else 0)
-
-
-def _stored_session(store, path: Path, config) -> int | None:  # noqa: ANN001 - SessionStore
-    from analyzer.adapters.audio import check_readable, file_sha256
-
-    check_readable(path)
-    return store.find(file_sha256(path), config.config_hash())
 
 
 def _print_agreements(store, session_id: int, result: SessionResult) -> None:  # noqa: ANN001 - SessionStore
@@ -150,7 +140,7 @@ def print_summary(result: SessionResult) -> None:
         match = (match_text(result, s.speaker),) if matched else ()
         extra = ("-" if s.silent_attendee else confidence_label(result, s.speaker),) if measured else ()
         table.add_row(name, *match, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
-                      str(sum(s.interruptions_made.values())), str(s.directives.get("total", 0)), *extra)
+                      str(s.interruptions_made.total), str(s.directives.total), *extra)
     console.print(table)
     note = count_note(result)
     if note:

@@ -37,8 +37,6 @@ CpusPerWorker = Annotated[Optional[int], typer.Option("--cpus-per-worker", min=1
                                                       "give 1 for nodes of 1 CPU).")]
 ShipAudio = Annotated[bool, typer.Option("--ship-audio", help="Ray: send each file through the object store "
                                          "(for workers without the same shared storage).")]
-Db = Annotated[Optional[str], typer.Option("--db", help="Database URL or SQLite file (default: "
-                                           "$FLOORSHARE_DB or the user data folder).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +59,7 @@ def batch(
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Write a JSON report: one entry per "
                                                         "file with path, status, error, session_id.")] = None,
     keep_audio: Annotated[bool, typer.Option("--keep-audio", help="Copy each recording into the store.")] = False,
-    db: Db = None,
+    db: o.Db = None,
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, min_speakers: o.MinSpeakers = None,
     max_speakers: o.MaxSpeakers = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
     language: o.Language = None, attendees: o.Attendees = None, meeting_day: o.MeetingDay = None,
@@ -251,10 +249,11 @@ def print_bench(rows, files: int) -> None:
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     table = Table(title=f"batch throughput: {files} file(s), {available_cpus()} CPU(s){load}")
     for column in ("engine", "workers", "files ok", "failed", "wall", "start-up", "files/hour",
-                   "audio h / wall h", "worker RSS"):
+                   "audio h / wall h", "worker RSS", "store / file"):
         table.add_column(column, justify="left" if column == "engine" else "right")
     for r in rows:
         table.add_row(r.engine, str(r.workers), str(r.files), str(r.failed), f"{r.wall_seconds:.1f} s",
                       f"{r.startup_seconds:.1f} s" if r.startup_seconds else "", f"{r.files_per_hour:.0f}",
-                      f"{r.audio_speed:.2f}", f"{r.worker_rss / 2**30:.2f} GiB" if r.worker_rss else "")
+                      f"{r.audio_speed:.2f}", f"{r.worker_rss / 2**30:.2f} GiB" if r.worker_rss else "",
+                      f"{r.store_seconds * 1000:.0f} ms" if r.store_seconds is not None else "")
     console.print(table)

@@ -9,10 +9,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Optional
 
 import typer
 
+from analyzer.cli.commands import options as o
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 
@@ -27,8 +27,7 @@ def register(app: typer.Typer) -> None:
 
 def dashboard(
     port: int = typer.Option(8501, "--port", "-p", min=1, max=65535, help="Port to listen on."),
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite file (default: "
-                                     "$FLOORSHARE_DB, else the file in your user data folder)."),
+    db: o.Db = None,
     address: str = typer.Option("localhost", "--address", help="Interface to listen on: localhost (only this "
                                 "machine) or 0.0.0.0 to share it (set FLOORSHARE_DASHBOARD_PASSWORD then)."),
 ) -> None:

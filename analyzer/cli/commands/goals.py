@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from analyzer.cli.commands.sessions import Db, Json, _fail, _open, _print_json, groups_app
+from analyzer.cli.commands import options as o
+from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, groups_app
 from analyzer.cli.console import console
 from analyzer.core.errors import AnalyzerError, ConfigError
 from analyzer.metrics import agreements as ag
@@ -100,7 +101,7 @@ def set_goals(
     valid_from: Annotated[Optional[str], typer.Option("--from", help="First meeting day these goals apply to "
                                                       "(YYYY-MM-DD; default today). Earlier meetings keep "
                                                       "the goals in force then.")] = None,
-    db: Db = None,
+    db: o.Db = None,
 ) -> None:
     """Agree on goals: a new version of the group's agreements (earlier sessions keep theirs)."""
     from analyzer.core.dates import parse_given_date
@@ -134,7 +135,7 @@ def _current(store, group: str) -> tuple[ag.Goal, ...]:  # noqa: ANN001 - Sessio
 
 
 @goals_app.command("show")
-def show_goals(group: Group, db: Db = None, as_json: Json = False) -> None:
+def show_goals(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """The goals in force for the group's next meeting, with the reason for each, and the starting set."""
     try:
         with _open(db) as store:
@@ -161,7 +162,7 @@ def show_goals(group: Group, db: Db = None, as_json: Json = False) -> None:
 
 
 @goals_app.command("history")
-def history(group: Group, db: Db = None, as_json: Json = False) -> None:
+def history(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """Every version of the group's agreements, oldest first."""
     try:
         with _open(db) as store:

@@ -100,8 +100,8 @@ def print_metrics(m: SessionMetrics, title: str) -> None:
                            str(s.monologues))
         talk_table.add_row(name, str(s.words), f"{s.words_per_minute:.0f}", str(s.questions),
                            _fmt(s.median_response_latency), str(s.backchannels),
-                           str(sum(s.interruptions_made.values())), str(sum(s.interruptions_received.values())),
-                           str(s.directives.get("total", 0)))
+                           str(s.interruptions_made.total), str(s.interruptions_received.total),
+                           str(s.directives.total))
     console.print(time_table)
     console.print(talk_table)
     if any(s.silent_attendee for s in m.speakers):

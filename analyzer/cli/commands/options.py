@@ -24,6 +24,10 @@ AsrModel = Annotated[Optional[str], typer.Option("--asr-model", help="Speech mod
                                                  "folder, or a faster-whisper size when the hub is reachable.")]
 Language = Annotated[Optional[str], typer.Option("--language", help="Language code (en, fr, de...); "
                                                  "default: detect (multilingual models) or English.")]
+Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_envvar=True,
+                                           help="Sessions database: a SQLAlchemy URL (sqlite:///PATH, "
+                                                "postgresql://USER@HOST/DB) or a SQLite file path "
+                                                "(default: the file in your user data folder).")]
 Attendees = Annotated[Optional[str], typer.Option("--attendees", help="Who attended: a number (N people) "
                                                   "or comma-separated names; silent attendees count.")]
 

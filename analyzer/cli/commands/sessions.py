@@ -15,17 +15,14 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from analyzer.cli.commands import options as o
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionResult
-from analyzer.core.totals import directive_total
 from analyzer.formats.exports import EXPORT_FORMATS, export
 from analyzer.formats.fileio import write_text_atomic
 from analyzer.formats.names import display_name, with_names
 
-Db = Annotated[Optional[str], typer.Option("--db", envvar="FLOORSHARE_DB", show_envvar=True,
-                                           help="Database: a SQLAlchemy URL (sqlite:///PATH, "
-                                                "postgresql://USER@HOST/DB) or a SQLite file path.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -59,7 +56,7 @@ def _print_json(data: Any) -> None:
 
 @sessions_app.command("list")
 def list_sessions(group: Annotated[Optional[str], typer.Option("--group", "-g", help="Only this group.")] = None,
-                  db: Db = None, as_json: Json = False) -> None:
+                  db: o.Db = None, as_json: Json = False) -> None:
     """List stored sessions, oldest recording first."""
     try:
         with _open(db) as store:
@@ -93,8 +90,8 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
                          "match_status": match.status if match else None,
                          "share": s.share if s else None, "speaking_time": s.speaking_time if s else None,
                          "turns": s.turns if s else None,
-                         "interruptions_made": sum(s.interruptions_made.values()) if s else None,
-                         "directives": directive_total(s.directives) if s else None})
+                         "interruptions_made": s.interruptions_made.total if s else None,
+                         "directives": s.directives.total if s else None})
     return {**summary_dict,
             "verdict_reasons": [with_names(result, r) for r in metrics.verdict.reasons] if metrics else [],
             "indices": _indices(result),
@@ -112,7 +109,7 @@ def _indices(result: SessionResult) -> dict[str, Any] | None:
 
 @sessions_app.command("show")
 def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions list`).")],
-         db: Db = None, as_json: Json = False) -> None:
+         db: o.Db = None, as_json: Json = False) -> None:
     """Show one session: verdict, reasons and each speaker's numbers."""
     from analyzer.cli.commands.agreements_view import agreements_dict, print_agreements
 
@@ -161,7 +158,7 @@ def update(session: Annotated[int, typer.Argument(help="Session id (see `session
            meeting_day: Annotated[Optional[str], typer.Option("--date", help="The meeting's date: YYYY-MM-DD, "
                                                               "optionally with a time (2026-03-14T10:15).")] = None,
            title: Annotated[Optional[str], typer.Option("--title", help="The session's title.")] = None,
-           db: Db = None) -> None:
+           db: o.Db = None) -> None:
     """Correct a session's meeting date or title (trends are ordered by the date)."""
     from analyzer.core.dates import SOURCE_WORDS, parse_given_date
 
@@ -181,7 +178,7 @@ def update(session: Annotated[int, typer.Argument(help="Session id (see `session
 
 
 @sessions_app.command("delete")
-def delete(session: Annotated[int, typer.Argument(help="Session id.")], db: Db = None, yes: Yes = False) -> None:
+def delete(session: Annotated[int, typer.Argument(help="Session id.")], db: o.Db = None, yes: Yes = False) -> None:
     """Delete a session with every row derived from it and its kept audio."""
     if not yes:
         typer.confirm(f"Delete session {session} and everything derived from it?", abort=True)
@@ -198,7 +195,7 @@ def export_session(
     session: Annotated[int, typer.Argument(help="Session id.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
-    db: Db = None,
+    db: o.Db = None,
 ) -> None:
     """Export a session (names replace labels); csv is per person, csv-turns per turn."""
     try:
@@ -216,7 +213,7 @@ def export_session(
 
 
 @groups_app.command("list")
-def list_groups(db: Db = None, as_json: Json = False) -> None:
+def list_groups(db: o.Db = None, as_json: Json = False) -> None:
     """List groups with how many sessions each has."""
     try:
         with _open(db) as store:
@@ -244,7 +241,7 @@ VOICEPRINTS_HELP = ("Keep a voiceprint of each speaker so the next meetings name
 
 
 @groups_app.command("create")
-def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
                  voiceprints: Annotated[bool, typer.Option("--voiceprints", help=VOICEPRINTS_HELP)] = False) -> None:
     """Create a group (sessions are added with `floorshare analyze --group NAME`)."""
     try:
@@ -260,7 +257,7 @@ def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 
 
 @groups_app.command("update")
-def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None,
+def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
                  voiceprints: Annotated[Optional[bool], typer.Option(
                      "--voiceprints/--no-voiceprints",
                      help=VOICEPRINTS_HELP + " --no-voiceprints deletes the stored ones.")] = None) -> None:
@@ -281,7 +278,7 @@ def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 
 
 @groups_app.command("delete")
-def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: Db = None, yes: Yes = False) -> None:
+def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, yes: Yes = False) -> None:
     """Delete a group with its people, sessions and everything derived from them."""
     if not yes:
         typer.confirm(f"Delete group {name!r} with all its sessions and people?", abort=True)
@@ -297,7 +294,7 @@ def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: D
 def rename(session: Annotated[int, typer.Argument(help="Session id.")],
            label: Annotated[str, typer.Argument(help="Diarization label, e.g. SPEAKER_00.")],
            name: Annotated[str, typer.Argument(help="The person's name (a person of the session's group).")],
-           db: Db = None) -> None:
+           db: o.Db = None) -> None:
     """Link a speaker label of a session to a person; the name then shows in every view."""
     try:
         with _open(db) as store:
@@ -307,7 +304,7 @@ def rename(session: Annotated[int, typer.Argument(help="Session id.")],
     console.print(f"session {session}: {label} is now {name}", highlight=False)
 
 
-def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: Db = None, as_json: Json = False) -> None:
+def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, as_json: Json = False) -> None:
     """A group's balance over its sessions, and each named person's share, turns and interruptions."""
     try:
         with _open(db) as store:

@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from analyzer.cli.commands.sessions import Db, Json, _fail, _open, _print_json, speakers_app
+from analyzer.cli.commands import options as o
+from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, speakers_app
 from analyzer.cli.console import console
 from analyzer.core.errors import AnalyzerError
 
@@ -29,7 +30,7 @@ Group = Annotated[str, typer.Option("--group", "-g", help="The group whose voice
 
 
 @speakers_app.command("confirm")
-def confirm(session: Session, label: Label, db: Db = None) -> None:
+def confirm(session: Session, label: Label, db: o.Db = None) -> None:
     """Confirm that a matched speaker is the suggested person (their voiceprint learns this voice)."""
     try:
         with _open(db) as store:
@@ -42,7 +43,7 @@ def confirm(session: Session, label: Label, db: Db = None) -> None:
 @speakers_app.command("correct")
 def correct(session: Session, label: Label,
             name: Annotated[str, typer.Argument(help="Who it really is (a person of the group, or a new name).")],
-            db: Db = None) -> None:
+            db: o.Db = None) -> None:
     """The speaker is someone else: link the label to NAME, confirmed (same as `speakers rename`)."""
     try:
         with _open(db) as store:
@@ -53,7 +54,7 @@ def correct(session: Session, label: Label,
 
 
 @speakers_app.command("reject")
-def reject(session: Session, label: Label, db: Db = None) -> None:
+def reject(session: Session, label: Label, db: o.Db = None) -> None:
     """The suggested person is wrong: unlink it (the speaker becomes "New speaker N")."""
     try:
         with _open(db) as store:
@@ -67,7 +68,7 @@ def reject(session: Session, label: Label, db: Db = None) -> None:
 @speakers_app.command("enroll")
 def enroll(clip: Annotated[Path, typer.Argument(help="A clip of the person speaking alone (10 s or more).")],
            group: Group, name: Annotated[str, typer.Option("--name", "-n", help="The person's name.")],
-           db: Db = None, device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto") -> None:
+           db: o.Db = None, device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto") -> None:
     """Enrol a person's voice from a clip, so the group's next meetings name them."""
     from analyzer.core.config import AnalysisConfig
     from analyzer.pipeline.enrolment import enrol_clip
@@ -86,7 +87,7 @@ def enroll(clip: Annotated[Path, typer.Argument(help="A clip of the person speak
 
 
 @speakers_app.command("library")
-def library(group: Group, db: Db = None, as_json: Json = False) -> None:
+def library(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """The people of a group that have a voiceprint, and what it is made of."""
     try:
         with _open(db) as store:
@@ -111,7 +112,7 @@ def library(group: Group, db: Db = None, as_json: Json = False) -> None:
 
 @speakers_app.command("forget")
 def forget(name: Annotated[str, typer.Argument(help="The person whose voiceprints to delete.")], group: Group,
-           db: Db = None) -> None:
+           db: o.Db = None) -> None:
     """Delete every voiceprint of one person (their sessions and numbers stay)."""
     try:
         with _open(db) as store:
@@ -143,7 +144,7 @@ def _correct(db: str | None, session: int, change) -> None:  # noqa: ANN001 - re
 @speakers_app.command("merge")
 def merge(session: Session, keep: Label,
           drop: Annotated[str, typer.Argument(help="The label that is the same person as KEEP.")],
-          db: Db = None) -> None:
+          db: o.Db = None) -> None:
     """Two labels of a session are one person: merge DROP into KEEP and recompute everything."""
     from analyzer.pipeline.corrections import merge_speakers
 
@@ -156,7 +157,7 @@ def split(session: Session, label: Label,
           end: Annotated[float, typer.Option("--to", help="End of the stretch, seconds.")],
           into: Annotated[Optional[str], typer.Option("--into", help="The label who really spoke then "
                                                       "(default: a new label).")] = None,
-          db: Db = None) -> None:
+          db: o.Db = None) -> None:
     """LABEL's speech between --from and --to was someone else: give it to --into (or a new label)."""
     from analyzer.pipeline.corrections import split_speaker
 
@@ -171,7 +172,7 @@ def reassign(session: Session, turn: Annotated[int, typer.Argument(help="Turn nu
                                                                           "--format csv-turns`).")],
              into: Annotated[Optional[str], typer.Option("--into", help="The label who spoke it "
                                                          "(default: a new label).")] = None,
-             db: Db = None) -> None:
+             db: o.Db = None) -> None:
     """A turn was someone else's: give it to --into (or a new label) and recompute everything."""
     from analyzer.pipeline.corrections import reassign_turn
 

@@ -1,7 +1,7 @@
 """Per-speaker confidence that the diarization found a distinct person (issue 14).
 
-Revision ID: 0006_speaker_confidence
-Revises: 0005_group_goals
+Revision ID: 0007_speaker_confidence
+Revises: 0006_typed_results
 Create Date: 2026-12-01 11:00:00
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_speaker_confidence'
-down_revision = '0005_group_goals'
+revision = '0007_speaker_confidence'
+down_revision = '0006_typed_results'
 branch_labels = None
 depends_on = None
 
