@@ -15,7 +15,7 @@ from analyzer.formats.names import display_name, with_names
 from dashboard import charts, data, tables, widgets, wording
 
 EXPORT_LABELS = {"json": "JSON (everything)", "csv": "CSV, one row per person",
-                 "csv-turns": "CSV, one row per turn", "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles",
+                 "csv-turns": "CSV, one row per turn", "csv-raised": "CSV, one row per raised-voice moment", "rttm": "RTTM (who spoke when)", "srt": "SRT subtitles",
                  "vtt": "WebVTT subtitles", "md": "Markdown", "txt": "Plain-text transcript"}
 MIME_TYPES = {"json": "application/json", "csv": "text/csv", "srt": "application/x-subrip", "vtt": "text/vtt",
               "md": "text/markdown", "html": "text/html"}
@@ -79,6 +79,40 @@ def interruptions(result: SessionResult) -> None:
     widgets.chart_with_numbers(lambda: charts.matrix_chart(result, "interruptions"),
                                tables.interruptions_table(result), key="interruptions",
                                empty="No interruptions were found.")
+
+
+def voice(result: SessionResult) -> None:
+    """How people sound: energy share, loudness, pitch, pace; raised-voice moments and heated stretches."""
+    import pandas as pd
+
+    from analyzer.formats.names import format_clock, voice_cells
+
+    measured = result.metrics.voice if result.metrics else None
+    if measured is None:
+        return
+    st.subheader("How people sound")
+    st.caption("From each person's own speech only (overlaps left out). Loudness is relative to the person's "
+               "own median, so the distance to the phone cancels out; a soft voice is not a lack of power, and "
+               "a loud room hides level changes.")
+    rows = []
+    for v in measured.speakers:
+        cells = voice_cells(v)
+        rows.append({"person": display_name(result, v.speaker), "energy share": cells["energy_share"],
+                     "loudest 10 % above own median": cells["loud_p90"], "pitch median": cells["pitch"],
+                     "pitch range": cells["pitch_range"], "pace": cells["pace"], "raised voices": v.raised_moments})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="voice_table")
+    if measured.raised:
+        st.markdown("**Raised voices**")
+        st.dataframe(pd.DataFrame([{"time": format_clock(m.start), "person": display_name(result, m.speaker),
+                                    "above own median": f"+{m.above_db:.0f} dB",
+                                    "seconds": round(m.end - m.start, 1), "said": m.quote}
+                                   for m in measured.raised]), hide_index=True, width="stretch", key="raised_table")
+    else:
+        st.caption("Nobody raised their voice (6 dB above their own median for a second or more).")
+    for h in measured.heated:
+        names = ", ".join(display_name(result, p) for p in h.speakers)
+        st.markdown(f"- Heated {format_clock(h.start)}-{format_clock(h.end)}: {h.raised} raised voice(s), "
+                    f"{h.interruptions} interruption(s), {h.changes_per_minute:.0f} floor changes per minute ({names})")
 
 
 def network(result: SessionResult) -> None:

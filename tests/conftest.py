@@ -151,3 +151,16 @@ def real_analyzer():
 def sample_result(real_analyzer):
     """The real analysis of the pyannote two-person sample (computed once per session)."""
     return real_analyzer.analyze_file(SAMPLES / "pyannote-sample" / "sample.wav")
+
+
+class FakeProsody:
+    """Returns fixed voice frames, whatever the audio (records the segments it was given)."""
+
+    def __init__(self, frames: tuple = ()) -> None:
+        self.frames = tuple(frames)
+        self.segments: tuple = ()
+
+    def extract(self, audio: LoadedAudio, exclusive, *, hook: Hook = null_hook, config=None) -> tuple:
+        self.segments = tuple(exclusive)
+        hook("prosody", 1, 1)
+        return self.frames

@@ -13,8 +13,8 @@ import os
 os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
 
 import logging  # noqa: E402
-import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
+import warnings  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -38,6 +38,9 @@ from analyzer.core.config import DiarizationConfig  # noqa: E402
 from analyzer.core.errors import ModelError  # noqa: E402
 from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
+from analyzer.adapters.clustering_cap import capped  # noqa: E402
+from analyzer.adapters.onnx_trunk import OnnxTrunk, load_onnx_trunk  # noqa: E402
+from analyzer.adapters.speaker_embeddings import embed_chunks  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +65,53 @@ class CamPlusPlusEmbedding(Model):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels)
         self.network = CAMPPlus()
         self.pool = StatsPool()
+        self.onnx: OnnxTrunk | None = None  # ONNX Runtime runs the trunk on the CPU when set
+        self.onnx_threads = 1
 
     @property
     def dimension(self) -> int:
         return 192
 
+    def features(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """80-bin Kaldi fbank of each waveform (batch, 1, samples): (batch, frames, 80), mean kept."""
+        return torch.stack([kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
+                                        dither=0.0) for w in waveforms])
+
     def fbank(self, waveforms: torch.Tensor) -> torch.Tensor:
         """80-bin Kaldi fbank with per-utterance mean removal: (batch, frames, 80)."""
-        feats = [kaldi.fbank(w[:1], num_mel_bins=80, sample_frequency=self.hparams.sample_rate,
-                             dither=0.0) for w in waveforms]
-        feats = torch.stack(feats)  # (batch, frames, 80)
+        feats = self.features(waveforms)
         return feats - feats.mean(dim=1, keepdim=True)
 
-    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
-        """Frame-level features before pooling: (batch, channels, frames / 2)."""
-        hidden = self.network.head(self.fbank(waveforms).transpose(1, 2))
+    def trunk_features(self, features: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling from mean-removed fbank: (batch, channels, frames / 2)."""
+        if self.onnx is not None and features.device.type == "cpu":
+            return self.onnx(features, self.onnx_threads)
+        return self.torch_trunk(features)
+
+    def torch_trunk(self, features: torch.Tensor) -> torch.Tensor:
+        """:meth:`trunk_features` in torch (what the ONNX graph is exported from)."""
+        hidden = self.network.head(features.transpose(1, 2))
         for name, layer in self.network.xvector.named_children():
             if name == "stats":
                 break
             hidden = layer(hidden)
         return hidden
+
+    def trunk(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Frame-level features before pooling: (batch, channels, frames / 2)."""
+        return self.trunk_features(self.fbank(waveforms))
+
+    def pool_embed(self, hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Each local speaker's embedding from one trunk pass: masks (batch, speakers, frames)
+        -> (batch, speakers, 192)."""
+        pooled = self.pool(hidden, weights=weights)  # (batch, speakers, 2 * channels)
+        batch, speakers, stats = pooled.shape
+        return self.network.xvector.dense(pooled.reshape(batch * speakers, stats)).reshape(batch, speakers, -1)
+
+    def silent_embedding(self) -> torch.Tensor:
+        """What pooling with an all-zero mask gives (zero mean and deviation): (192,)."""
+        stats = self.network.xvector.dense.linear.in_channels
+        return self.network.xvector.dense(torch.zeros(1, stats))[0]
 
     def forward(self, waveforms: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
         if weights is None:
@@ -123,6 +153,39 @@ def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
     return model.eval()
 
 
+class _SpeakerDiarization(SpeakerDiarization):
+    """pyannote's pipeline with :func:`analyzer.adapters.speaker_embeddings.embed_chunks` as its embedding
+    loop: the same embeddings, computed once per chunk with speech instead of once per
+    (chunk, local speaker) pair, silent chunks skipped."""
+
+    def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
+        model = getattr(self._embedding, "model_", None)
+        if exclude_overlap or self.training or not isinstance(model, CamPlusPlusEmbedding):
+            return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
+        window = binary_segmentations.sliding_window
+        rate = file["sample_rate"]
+        starts = [self._audio.get_num_samples(window[c].start, rate) for c in range(len(binary_segmentations))]
+        waveform = file["waveform"].to(next(model.parameters()).device)
+
+        def progress(done: int, total: int) -> None:
+            if hook is not None:
+                hook("embeddings", None, total=total, completed=done)
+
+        return embed_chunks(model, waveform, starts, self._audio.get_num_samples(window.duration, rate),
+                            binary_segmentations.data, batch_size=self.embedding_batch_size, progress=progress)
+
+    def reconstruct(self, segmentations, hard_clusters: np.ndarray, count):
+        """pyannote's ``reconstruct`` with a float32 buffer (its float64 one is chunks x 589 frames x
+        clusters x 8 bytes: 0.5 GB for 4 hours). The values are 0/1 activations: same result."""
+        num_chunks, num_frames, _ = segmentations.data.shape
+        clustered = np.full((num_chunks, num_frames, int(np.max(hard_clusters)) + 1), np.nan, dtype=np.float32)
+        for c, (cluster, (_, segmentation)) in enumerate(zip(hard_clusters, segmentations)):
+            for k in np.unique(cluster):
+                if k != -2:
+                    clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+        return self.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window), count)
+
+
 class _NoPLDA(PLDA):
     """Stands for 'no PLDA': pyannote's constructor requires one, agglomerative clustering never
     calls it (VBx needs a PLDA trained for its own embedding, which CAM++ does not have)."""
@@ -137,10 +200,8 @@ class _NoPLDA(PLDA):
 class PyannoteDiarizer:
     """Loads the pinned models once; :meth:`diarize` runs on 16 kHz mono audio in memory."""
 
-    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto",
-                 cache_dir: str | Path | None = None) -> None:
+    def __init__(self, config: DiarizationConfig | None = None, device: str = "auto", onnx: bool = True) -> None:
         self.config = config or DiarizationConfig()
-        self.cache_dir = cache_dir
         self.device = resolve_device(device)
         specs = load_manifest()
         seg_dir = resolve_model_path("segmentation-3.0", "segmentation")
@@ -155,38 +216,64 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
-        self.pipeline = SpeakerDiarization(
+        if onnx and self.device == "cpu":
+            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)
+        self.campplus = embedding
+        self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
             segmentation_step=self.config.segmentation_step,
             segmentation_batch_size=self.config.segmentation_batch_size,
             embedding_batch_size=self.config.embedding_batch_size)
-        # pyannote's own clustering step is never run (analyzer.clustering does it); its
-        # parameters are set only because the pipeline refuses to run uninstantiated.
-        self.pipeline.instantiate({"segmentation": {"min_duration_off": 0.0},
-                                   "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7}})
+        self._instantiated: tuple | None = None
+        self._cluster = self.pipeline.clustering.cluster  # the clustering itself, before the memory cap
         self.pipeline.to(torch.device(self.device))
+
+    def set_threads(self, threads: int) -> None:
+        """Torch's CPU threads for the calling thread's work from now on (0: leave as is)."""
+        if self.device == "cpu" and threads > 0:
+            self.campplus.onnx_threads = threads
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
+
+    def _instantiate(self, config: DiarizationConfig) -> None:
+        key = (config.clustering_threshold, config.min_cluster_size)
+        if key != self._instantiated:
+            self.pipeline.instantiate({
+                "segmentation": {"min_duration_off": 0.0},
+                "clustering": {"method": "centroid", "min_cluster_size": config.min_cluster_size,
+                               "threshold": config.clustering_threshold},
+            })
+            self._instantiated = key
 
     def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                 config: DiarizationConfig | None = None) -> Diarization:
-        """Who spoke when, as an overlapping and an exclusive track, cropped to the recording."""
+        """Who spoke when, as an overlapping and an exclusive track."""
         config = config or self.config
+        self._instantiate(config)
+        self.pipeline.clustering.cluster = capped(self._cluster, config.max_clustered_embeddings)
+        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
         hook("diarize", 0, 1)
-        features = self.features(audio, hook=hook)
-        hook("diarize", 0.95, 1)
-        diarization = assemble(features, config)
+        kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")
+                  if getattr(config, k) is not None}
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
+                                   hook=_StepHook(hook), **kwargs)
         hook("diarize", 1, 1)
-        return diarization
+        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
+                              output.speaker_embeddings, duration=min(audio.duration, audio.recording.duration))
 
-    def features(self, audio: LoadedAudio, *, hook: Hook = null_hook) -> ChunkFeatures:
+
+    def features(self, audio: LoadedAudio, *, hook: Hook = null_hook, cache_dir: str | Path | None = None) -> ChunkFeatures:
         """Segmentation, instantaneous speaker count and embeddings: everything before clustering.
 
-        With ``cache_dir`` set they are stored there (one ``.npz`` per recording content and
+        Used by clustering sweeps (:mod:`analyzer.evaluation.sweep`). With ``cache_dir`` set they are stored there (one ``.npz`` per recording content and
         segmentation step) and read back next time, so clustering can be re-tuned without models.
         """
         cache = None
-        if self.cache_dir is not None:
+        if cache_dir is not None:
             models = "".join(m.sha256[:4] for m in self.models)
-            cache = Path(self.cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
+            cache = Path(cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
                                             f"-{len(audio.samples)}-{models}.npz")
             if cache.exists():
                 return ChunkFeatures.load(cache)
@@ -217,6 +304,55 @@ class PyannoteDiarizer:
         if cache is not None:
             features.save(cache)
         return features
+
+class _StepHook:
+    """Maps pyannote's step hook onto our ``hook('diarize', done, total)``.
+
+    Segmentation counts as the first 30 % of the stage, embeddings as the next 65 %.
+    """
+
+    SHARES = {"segmentation": (0.0, 0.3), "embeddings": (0.3, 0.65)}
+
+    def __init__(self, hook: Hook) -> None:
+        self.hook = hook
+
+    def __call__(self, step_name: str, step_artifact: Any, file: Any = None,
+                 total: int | None = None, completed: int | None = None) -> None:
+        if step_name not in self.SHARES or not total:
+            return
+        offset, share = self.SHARES[step_name]
+        self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
+
+
+def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np.ndarray | None = None,
+                   duration: float | None = None) -> Diarization:
+    """Convert pyannote annotations into our schema (sorted by start time).
+
+    ``centroids`` (pyannote's ``speaker_embeddings``: one row per label, in the order of
+    ``overlapping.labels()``) become ``Diarization.embeddings``; rows that are all zero
+    (a label the clustering gave no centroid) or not finite are left out.
+    """
+    def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
+        items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
+                 for turn, _, label in annotation.itertracks(yield_label=True)]
+        items = crop_segments(items, duration) if duration is not None else items  # never past the recording
+        return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
+
+    overlapping_segments = segments(overlapping)
+    speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
+    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers,
+                       embeddings=speaker_embeddings(overlapping.labels(), centroids))
+
+
+def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
+    """label -> centroid as plain floats, for the rows that hold a usable vector."""
+    if centroids is None:
+        return {}
+    found = {}
+    for label, row in zip(labels, np.asarray(centroids, dtype=np.float64)):
+        if np.all(np.isfinite(row)) and np.linalg.norm(row) > 1e-8:
+            found[str(label)] = tuple(float(x) for x in row)
+    return found
 
 
 def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
@@ -265,52 +401,3 @@ def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
                 clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
     return SpeakerDiarizationMixin.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window),
                                                   count)
-
-
-class _StepHook:
-    """Maps pyannote's step hook onto our ``hook('diarize', done, total)``.
-
-    Segmentation counts as the first 30 % of the stage, embeddings as the next 65 %.
-    """
-
-    SHARES = {"segmentation": (0.0, 0.3), "embeddings": (0.3, 0.65)}
-
-    def __init__(self, hook: Hook) -> None:
-        self.hook = hook
-
-    def __call__(self, step_name: str, step_artifact: Any, file: Any = None,
-                 total: int | None = None, completed: int | None = None) -> None:
-        if step_name not in self.SHARES or not total:
-            return
-        offset, share = self.SHARES[step_name]
-        self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
-
-
-def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np.ndarray | None = None,
-                   duration: float | None = None) -> Diarization:
-    """Convert pyannote annotations into our schema (sorted by start time, cropped to [0, duration]).
-
-    ``centroids`` (one row per label, in the order of ``overlapping.labels()``) become
-    ``Diarization.embeddings``; rows that are all zero or not finite are left out.
-    """
-    def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
-        items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
-                 for turn, _, label in annotation.itertracks(yield_label=True)]
-        items = crop_segments(items, duration) if duration is not None else items
-        return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
-
-    overlapping_segments = segments(overlapping)
-    speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
-    return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers,
-                       embeddings=speaker_embeddings(overlapping.labels(), centroids))
-
-
-def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
-    """label -> centroid as plain floats, for the rows that hold a usable vector."""
-    if centroids is None:
-        return {}
-    found = {}
-    for label, row in zip(labels, np.asarray(centroids, dtype=np.float64)):
-        if np.all(np.isfinite(row)) and np.linalg.norm(row) > 1e-8:
-            found[str(label)] = tuple(float(x) for x in row)
-    return found

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from analyzer.adapters.audio import LoadedAudio
+from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio
 from analyzer.adapters.model_registry import load_manifest, resolve_model_path, sha256_of
 from analyzer.core.config import AsrConfig
 from analyzer.core.errors import ConfigError, ModelError
 from analyzer.core.progress import Hook, null_hook
 from analyzer.core.schema import ModelRef, Transcript, TranscriptSegment, Word
+from analyzer.adapters.pauses import pause_cuts
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +75,29 @@ class FasterWhisperTranscriber:
                               "use --asr-model base for other languages")
         total = round(audio.duration, 1)
         hook("transcribe", 0, total)
-        segments_iter, info = self.model.transcribe(
-            audio.samples, language=language, beam_size=config.beam_size, word_timestamps=True,
-            vad_filter=config.vad_filter, condition_on_previous_text=False,
-            temperature=config.temperature, repetition_penalty=config.repetition_penalty)
-        segments = []
-        for segment in segments_iter:
-            words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
-                          for w in (segment.words or ()) if w.word.strip())
-            segments.append(TranscriptSegment(round(segment.start, 3), round(segment.end, 3),
-                                              segment.text.strip(), words))
-            hook("transcribe", min(total, round(segment.end, 1)), total)
+        cuts = pause_cuts(audio.samples, SAMPLE_RATE, config.max_piece_s) if config.max_piece_s else []
+        bounds = list(zip([0, *cuts], [*cuts, len(audio.samples)]))
+        segments: list[TranscriptSegment] = []
+        detected = None
+        for begin, end in bounds:
+            offset = begin / SAMPLE_RATE
+            segments_iter, info = self.model.transcribe(
+                audio.samples[begin:end], language=language or (detected.language if detected else None),
+                beam_size=config.beam_size, word_timestamps=True,
+                vad_filter=config.vad_filter, condition_on_previous_text=False,
+                temperature=config.temperature, repetition_penalty=config.repetition_penalty)
+            detected = detected or info  # the first piece's language holds for the whole recording
+            for segment in segments_iter:
+                segments.append(_shifted(segment, offset))
+                hook("transcribe", min(total, round(offset + segment.end, 1)), total)
         hook("transcribe", total, total)
-        return Transcript(language=info.language, language_probability=float(info.language_probability),
+        return Transcript(language=detected.language, language_probability=float(detected.language_probability),
                           segments=tuple(segments))
+
+
+def _shifted(segment, offset: float) -> TranscriptSegment:
+    """A faster-whisper segment as ours, its times moved by ``offset`` seconds (its piece's start)."""
+    words = tuple(Word(round(offset + w.start, 3), round(offset + w.end, 3), w.word.strip(), round(w.probability, 4))
+                  for w in (segment.words or ()) if w.word.strip())
+    return TranscriptSegment(round(offset + segment.start, 3), round(offset + segment.end, 3),
+                             segment.text.strip(), words)

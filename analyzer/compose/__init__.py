@@ -21,10 +21,15 @@ The interruption kinds follow docs/metrics.md (Ferguson/Beattie):
 - ``silent``: the holder stops mid-phrase and the newcomer starts ``gap`` s later
   (default 0.15 s) with no overlap.
 - ``backchannel``: a short phrase (<= ``seconds``, default 0.6 s) inside the holder's turn.
+
+Any step can change the speaker's level for part of it: ``gain_db`` (raise > 0, lower < 0)
+from ``gain_at`` seconds into the step for ``gain_seconds`` (default: to its end). The events
+file lists each change with the exact extent of the scaled speech (``level_changes``), the truth
+for raised-voice detection.
 """
 
 from analyzer.compose.mix import (
-    Backchannel, ComposedFiles, ComposedMeeting, compose_meeting, meeting_events, write_meeting,
+    Backchannel, ComposedFiles, ComposedMeeting, LevelChange, compose_meeting, meeting_events, write_meeting,
 )
 from analyzer.compose.scenario import (
     DEFAULT_VOICES, FLOOR_KINDS, INSIDE_KINDS, VERDICTS, Person, Scenario, Step, load_scenario,
@@ -33,6 +38,6 @@ from analyzer.compose.scenario import (
 from analyzer.compose.voices import SAMPLE_RATE, Voice, load_voice, split_phrases
 
 __all__ = ["DEFAULT_VOICES", "FLOOR_KINDS", "INSIDE_KINDS", "SAMPLE_RATE", "VERDICTS", "Backchannel",
-           "ComposedFiles", "ComposedMeeting", "Person", "Scenario", "Step", "Voice", "compose_meeting",
+           "ComposedFiles", "ComposedMeeting", "LevelChange", "Person", "Scenario", "Step", "Voice", "compose_meeting",
            "load_scenario", "load_voice", "meeting_events", "scenario_from_dict", "split_phrases",
            "synthetic_scenario", "write_meeting"]

@@ -29,6 +29,16 @@ class Backchannel:
     duration: float
 
 
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    """``speaker``'s voice raised (``gain_db`` > 0) or lowered from ``start`` to ``end`` (speech samples)."""
+
+    speaker: str
+    start: float
+    end: float
+    gain_db: float
+
+
 @dataclass(frozen=True)
 class ComposedMeeting:
     """The mix (16 kHz mono float32) and its exact reference."""
@@ -39,6 +49,7 @@ class ComposedMeeting:
     interruptions: tuple[Interruption, ...]
     backchannels: tuple[Backchannel, ...]
     room: dict[str, Any] | None = None  # far-field rendering: rt60, size, snr_db, distances (m)
+    level_changes: tuple[LevelChange, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -75,6 +86,7 @@ def compose_meeting(scenario: Scenario) -> ComposedMeeting:
     placed: list[_Placed] = []
     interruptions: list[Interruption] = []
     backchannels: list[Backchannel] = []
+    levels: list[LevelChange] = []
     floor: _Placed | None = None
     for index, step in enumerate(scenario.steps):
         where = f"{scenario.source}: step {index + 1} of [[turns]] (after repeats)"
@@ -88,10 +100,12 @@ def compose_meeting(scenario: Scenario) -> ComposedMeeting:
                                                   interrupted=floor.speaker, type=step.kind,
                                                   overlap=round(max(0.0, floor.end - start), 3)))
             placed.append(turn)
+            levels.extend(_apply_gain(turn, step))
             floor = turn
             continue
         inside = _inside_step(step, floor, voices[step.who], rng, where)
         placed.append(inside)
+        levels.extend(_apply_gain(inside, step))
         if step.kind == "backchannel":
             backchannels.append(Backchannel(round(inside.start, 3), step.who, floor.speaker,
                                             round(inside.end - inside.start, 3)))
@@ -101,7 +115,42 @@ def compose_meeting(scenario: Scenario) -> ComposedMeeting:
                                               overlap=round(inside.end - inside.start, 3)))
     samples, segments, room = _mix(placed, scenario, rng)
     return ComposedMeeting(scenario=scenario, samples=samples, segments=segments,
-                           interruptions=tuple(interruptions), backchannels=tuple(backchannels), room=room)
+                           interruptions=tuple(interruptions), backchannels=tuple(backchannels),
+                           level_changes=tuple(levels), room=room)
+
+
+def _apply_gain(placed: _Placed, step: Step) -> list[LevelChange]:
+    """Scale the step's speech inside [gain_at, gain_at + gain_seconds) and return its exact extent.
+
+    Pieces are copied before scaling (voices hand out shared phrase arrays); 10 ms ramps at the
+    edges of the window avoid clicks. The extent runs from the first to the last scaled speech sample.
+    """
+    if step.gain_db == 0.0:
+        return []
+    first_at = step.gain_at
+    last_at = first_at + step.gain_seconds if step.gain_seconds is not None else float("inf")
+    gain = np.float32(10 ** (step.gain_db / 20))
+    ramp = 160
+    lo, hi = None, None
+    for k, (offset, samples) in enumerate(placed.pieces):
+        begin = max(0, int(round((first_at - offset) * SAMPLE_RATE)))
+        end = min(len(samples), int(np.ceil((last_at - offset) * SAMPLE_RATE)) if last_at != float("inf")
+                  else len(samples))
+        if end <= begin:
+            continue
+        envelope = np.ones(len(samples), dtype=np.float32)  # (n,) 1 outside the window, gain inside
+        envelope[begin:end] = gain
+        for edge, rising in ((begin, True), (end, False)):
+            if 0 < edge < len(samples):
+                span = slice(max(0, edge - ramp // 2), min(len(samples), edge + ramp // 2))
+                n = span.stop - span.start
+                envelope[span] = np.linspace(1.0, gain, n) if rising else np.linspace(gain, 1.0, n)
+        placed.pieces[k] = (offset, samples * envelope)
+        lo = offset + begin / SAMPLE_RATE if lo is None else lo
+        hi = offset + end / SAMPLE_RATE
+    if lo is None:
+        return []
+    return [LevelChange(placed.speaker, round(placed.start + lo, 3), round(placed.start + hi, 3), step.gain_db)]
 
 
 def _next_floor_kind(steps: tuple[Step, ...], index: int) -> str | None:
@@ -233,4 +282,6 @@ def meeting_events(meeting: ComposedMeeting) -> dict[str, Any]:
                            "type": i.type, "overlap": i.overlap} for i in meeting.interruptions],
         "backchannels": [{"time": b.time, "speaker": b.speaker, "listener": b.listener,
                           "duration": b.duration} for b in meeting.backchannels],
+        "level_changes": [{"speaker": c.speaker, "start": c.start, "end": c.end, "gain_db": c.gain_db}
+                          for c in meeting.level_changes],
     } | ({"room": meeting.room} if meeting.room is not None else {})

@@ -45,6 +45,9 @@ class Step:
     gap: float | None = None
     overlap: float | None = None
     at: float | None = None
+    gain_db: float = 0.0  # raise (> 0) or lower (< 0) this step's voice from gain_at for gain_seconds
+    gain_at: float = 0.0  # seconds into the step (its own timeline, pauses included)
+    gain_seconds: float | None = None  # None: to the end of the step
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +182,8 @@ def _parse_step(index: int, raw: Any, source: str) -> Step:
     where = f"{source}: [[turns]] entry {index}"
     if not isinstance(raw, dict):
         raise InputFormatError(f"{where} must be a table")
-    _check_keys(raw, {"who", "kind", "seconds", "gap", "overlap", "at"}, source, f"[[turns]] entry {index}")
+    _check_keys(raw, {"who", "kind", "seconds", "gap", "overlap", "at", "gain_db", "gain_at", "gain_seconds"},
+                source, f"[[turns]] entry {index}")
     kind = str(raw.get("kind", "turn"))
     if kind not in FLOOR_KINDS + INSIDE_KINDS:
         raise InputFormatError(f"{where}: kind {kind!r} must be one of {', '.join(FLOOR_KINDS + INSIDE_KINDS)}")
@@ -187,10 +191,14 @@ def _parse_step(index: int, raw: Any, source: str) -> Step:
     seconds = raw.get("seconds", defaults.get("seconds"))
     if "who" not in raw or seconds is None or float(seconds) <= 0:
         raise InputFormatError(f"{where}: give who = \"<person>\" and seconds > 0")
+    gain_at, gain_seconds = float(raw.get("gain_at", 0.0)), _optional_float(raw.get("gain_seconds"))
+    if gain_at < 0 or (gain_seconds is not None and gain_seconds <= 0):
+        raise InputFormatError(f"{where}: give gain_at >= 0 and gain_seconds > 0 (seconds into the step)")
     return Step(who=str(raw["who"]), kind=kind, seconds=float(seconds),
                 gap=_optional_float(raw.get("gap", defaults.get("gap"))),
                 overlap=_optional_float(raw.get("overlap", defaults.get("overlap"))),
-                at=_optional_float(raw.get("at")))
+                at=_optional_float(raw.get("at")), gain_db=float(raw.get("gain_db", 0.0)), gain_at=gain_at,
+                gain_seconds=gain_seconds)
 
 
 def _validate(scenario: Scenario) -> None:

@@ -1,7 +1,7 @@
 """Voices of the meeting composer: a reader's utterances cut into phrases at their pauses.
 
 Phrases are trimmed with an adaptive energy threshold, padded by 50 ms, levelled to
--23 dBFS per voice and handed out cyclically, so a voice's 66-104 s can fill any meeting.
+-23 dBFS per utterance (source file) and handed out cyclically, so a voice's 66-104 s can fill any meeting.
 """
 
 from __future__ import annotations
@@ -94,10 +94,12 @@ def load_voice(voices_dir: Path, name: str, gain_db: float = 0.0) -> Voice:
                                    f"{', '.join(known) or 'none found'} or pass --voices DIR")
         phrases, ends = [], []
         for file in files:
-            pieces = split_phrases(load_audio(file).samples)
+            # each utterance is levelled on its own: a reader's LibriSpeech chapters were recorded at levels
+            # up to 7.6 dB apart (2414, 367), a session gain that would read as raised or lowered voices
+            pieces = _normalise(split_phrases(load_audio(file).samples))
             phrases.extend(pieces)
             ends.extend(i == len(pieces) - 1 for i in range(len(pieces)))
-        _VOICE_CACHE[key] = (_normalise(phrases), ends)
+        _VOICE_CACHE[key] = (phrases, ends)
     cached, ends = _VOICE_CACHE[key]
     phrases = [p * np.float32(10 ** (gain_db / 20)) for p in cached]
     short = sorted((p for p in phrases if len(p) <= SAMPLE_RATE), key=len)

@@ -37,6 +37,10 @@ class AsrConfig:
     # ("yeah, yeah, yeah..." x 20) that the sampling fallback used to break at random.
     temperature: float = 0.0
     repetition_penalty: float = 1.1
+    # Long recordings are transcribed in pieces of at most this many seconds, cut at pauses:
+    # faster-whisper holds the features of all it transcribes at once (about 0.9 MB per second
+    # of speech), so an hour in one go needs 3 GB; a piece of 300 s about 0.3 GB. 0: all at once.
+    max_piece_s: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,11 @@ class DiarizationConfig:
     low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
     segmentation_step: float = field(default=0.1, metadata=LOAD_TIME)  # fraction of the 10 s window
     segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)
-    embedding_batch_size: int = field(default=32, metadata=LOAD_TIME)
+    # chunks per CAM++ pass (4: the fastest per chunk on 1 and 2 threads, docs/benchmarks.md)
+    embedding_batch_size: int = field(default=4, metadata=LOAD_TIME)
+    # Clustering sees at most this many embeddings (an evenly spaced subset; the rest join the
+    # nearest cluster): the linkage's distance matrix is N(N-1)/2 float64, 256 MB at 8000.
+    max_clustered_embeddings: int = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +103,39 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    """How people sound: frame features (librosa) and the voice metrics (docs/metrics.md#voice)."""
+
+    enabled: bool = True  # run the prosody stage (vocal energy, pitch, raised voices, heated stretches)
+    hop_s: float = 0.02  # frame step of the level and pitch tracks
+    frame_s: float = 0.05  # RMS frame length
+    pitch_fmin_hz: float = 65.0  # pitch search range: low male voices to high female voices
+    pitch_fmax_hz: float = 400.0
+    active_range_db: float = 30.0  # frames more than this below the person's 95th percentile are pauses
+    smooth_s: float = 2.0  # loudness is the mean power over this window of the person's active frames
+    raised_min_db: float = 4.0  # N: a raised voice's loudness is at least this far above the person's median
+    raised_min_s: float = 2.0  # M: for at least this long (N, M, smooth_s, raised_gap_s: calibrated, metrics.md)
+    raised_gap_s: float = 1.0  # pauses (and others' overlapping speech) up to this long do not end it
+    syllables_per_word: float = 1.5  # pace from syllables where words are missing (English average)
+    heated_window_s: float = 30.0  # heated-stretch window and step
+    heated_step_s: float = 10.0
+    heated_min_interruptions: int = 2  # competitive interruptions in a window that count as a cue
+    heated_min_changes_per_minute: float = 12.0  # floor changes per minute that count as a cue (one every 5 s)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    """How the work is scheduled on this machine. Never changes a result (not in the config hash)."""
+
+    # transcribe while diarizing, each on its share of the cores (per call; the speech model's
+    # threads are chosen when it loads, from this and ``threads``)
+    overlap_stages: bool = True
+    threads: int = field(default=0, metadata=LOAD_TIME)  # CPU threads in all (0: the cores this process may use)
+    # CAM++'s trunk in ONNX Runtime on the CPU (exported locally; embeddings within 2e-3 of torch)
+    onnx: bool = field(default=True, metadata=LOAD_TIME)
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisConfig:
     """The whole effective configuration of one analysis."""
 
@@ -102,6 +143,8 @@ class AnalysisConfig:
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     device: str = field(default="auto", metadata=LOAD_TIME)  # auto | cpu | cuda
     directives_language: str = "en"
 
@@ -114,7 +157,7 @@ class AnalysisConfig:
         other field is read on each call.
         """
         settings = {f"{section}.{f.name}": getattr(getattr(self, section), f.name)
-                    for section in ("asr", "diarization") for f in fields(getattr(self, section))
+                    for section in ("asr", "diarization", "runtime") for f in fields(getattr(self, section))
                     if f.metadata.get("load_time")}
         settings["device"] = self.device
         return settings
@@ -128,6 +171,7 @@ class AnalysisConfig:
         """A short stable hash of the settings that change results (device and threads excluded)."""
         data = self.to_dict()
         data.pop("device", None)
+        data.pop("runtime", None)
         data["asr"].pop("cpu_threads", None)
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -136,7 +180,8 @@ class AnalysisConfig:
     def from_dict(cls, data: dict[str, Any]) -> AnalysisConfig:
         """Build a config from a mapping; unknown keys raise :class:`ConfigError`."""
         sections = {"asr": AsrConfig, "diarization": DiarizationConfig,
-                    "alignment": AlignmentConfig, "metrics": MetricsConfig}
+                    "alignment": AlignmentConfig, "metrics": MetricsConfig, "voice": VoiceConfig,
+                    "runtime": RuntimeConfig}
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key in sections:

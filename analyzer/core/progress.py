@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-STAGES = ("decode", "diarize", "transcribe", "align", "metrics")
+STAGES = ("decode", "diarize", "prosody", "transcribe", "align", "metrics")
 
 
 Hook = Callable[[str, float, float], None]

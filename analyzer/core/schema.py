@@ -7,6 +7,7 @@ This module imports only the standard library.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, Iterator, Mapping
@@ -355,6 +356,77 @@ class TimelineWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceFrames:
+    """Frame features of one exclusive segment (from the prosody stage, not stored).
+
+    Frame ``i`` is centred at ``start + i * hop``; ``level_db`` is its RMS level in dBFS
+    (floored at -100), ``pitch_hz`` its fundamental frequency (0 where unvoiced).
+    Compact ``array('f')`` columns keep a 4-hour meeting to a few MB.
+    """
+
+    speaker: str
+    start: float
+    hop: float
+    level_db: array
+    pitch_hz: array
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceStats:
+    """How one person sounds, from their exclusive speech only (see docs/metrics.md#voice).
+
+    Levels are dBFS; ``energy_share`` is the person's share of the group's speaking energy;
+    ``loud_p90_db`` is how far their loudest tenth rises above their own median level.
+    """
+
+    speaker: str
+    voiced_time: float  # seconds of active (non-pause) speech frames measured
+    energy_db: float | None
+    energy_share: float
+    median_level_db: float | None
+    loud_p90_db: float | None
+    raised_moments: int
+    raised_time: float
+    pitch_median_hz: float | None
+    pitch_range_st: float | None
+    syllables_per_minute: float | None
+    pace_wpm: float | None
+    pace_source: str  # words | syllables | none
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedVoice:
+    """A stretch where ``speaker`` was at least N dB above their own median level."""
+
+    speaker: str
+    start: float
+    end: float
+    above_db: float  # the stretch's peak smoothed level minus the person's median
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeatedStretch:
+    """Windows where a raised voice met interruptions or fast floor changes (merged)."""
+
+    start: float
+    end: float
+    raised: int
+    interruptions: int
+    changes_per_minute: float
+    speakers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceMetrics:
+    """Everything the voice metrics derive (``None`` in results made without the prosody stage)."""
+
+    speakers: tuple[VoiceStats, ...]
+    raised: tuple[RaisedVoice, ...]
+    heated: tuple[HeatedStretch, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SessionMetrics:
     """Everything :func:`analyzer.metrics.compute_metrics` derives."""
 
@@ -370,6 +442,7 @@ class SessionMetrics:
     group: GroupIndices
     verdict: Verdict
     timeline: tuple[TimelineWindow, ...]
+    voice: VoiceMetrics | None = None  # vocal energy, pitch, pace, raised voices, heated stretches
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import threading
 import resource
 import time
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from typing import Sequence
 
 from analyzer.core.config import AnalysisConfig
 
-STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("transcription", ("transcribe",)),
+STAGE_GROUPS = (("decode", ("decode",)), ("diarization", ("diarize",)), ("prosody", ("prosody",)),
+                ("transcription", ("transcribe",)),
                 ("alignment+metrics", ("align", "metrics")))
 
 
@@ -37,6 +39,9 @@ class BenchResult:
     whisper_alone_s: float
     cpu_s: float = 0.0  # user + system CPU seconds of the analysis (all threads)
     whisper_cpu_s: float = 0.0
+    overlapped: bool = False  # transcription ran side by side with diarization
+    der: float | None = None  # against <recording>.rttm when there is one (no collar, overlap scored)
+    share_mean_pp: float | None = None  # mean per-person share error (points) against that RTTM
 
     @property
     def rtf(self) -> float:
@@ -57,22 +62,45 @@ class BenchResult:
 
 
 class StageClock:
-    """A progress hook that records when each stage first reports (monotonic seconds)."""
+    """A progress hook that records when each stage first and last reports (monotonic seconds).
+
+    Stages may run side by side (transcription during diarization): a stage then lasts from
+    its first to its last report, and the stage times add up to more than the total.
+    """
 
     def __init__(self) -> None:
         self.first: dict[str, float] = {}
+        self.last: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, stage: str, completed: float, total: float) -> None:
-        self.first.setdefault(stage, time.perf_counter())
+        now = time.perf_counter()
+        with self._lock:
+            self.first.setdefault(stage, now)
+            self.last[stage] = now
 
     def durations(self, started: float, ended: float) -> dict[str, float]:
-        """Seconds per stage group: a stage lasts until the next stage's first report."""
+        """Seconds per stage group: a stage lasts until the next stage's first report, or, when
+        the next stage started before this one ended (side by side), until its own last report."""
         order = sorted(self.first.items(), key=lambda item: item[1])
         per_stage = {}
         for index, (stage, at) in enumerate(order):
-            until = order[index + 1][1] if index + 1 < len(order) else ended
-            per_stage[stage] = until - (started if index == 0 else at)
+            begin = started if index == 0 else at
+            if self._overlaps(stage):
+                until = self.last[stage]
+            else:
+                until = order[index + 1][1] if index + 1 < len(order) else ended
+            per_stage[stage] = until - begin
         return {group: round(sum(per_stage.get(s, 0.0) for s in stages), 3) for group, stages in STAGE_GROUPS}
+
+    def _overlaps(self, stage: str) -> bool:
+        begin, end = self.first[stage], self.last.get(stage, self.first[stage])
+        return any(other != stage and (begin < first < end or first < begin < self.last.get(other, first))
+                   for other, first in self.first.items())
+
+    def overlapped(self) -> bool:
+        """Whether some stages ran side by side."""
+        return any(self._overlaps(stage) for stage in self.first)
 
 
 def peak_rss_mib() -> float:
@@ -108,13 +136,18 @@ def compose_bench_inputs(minutes: Sequence[float], work_dir: Path) -> list[Path]
     return [write_meeting(compose_meeting(synthetic_scenario(length)), work_dir).audio for length in minutes]
 
 
-def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None) -> tuple[float, list[BenchResult]]:
+def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None,
+              baseline=None) -> tuple[float, list[BenchResult]]:
     """Time the pipeline and faster-whisper alone on each file; returns (model load s, results).
 
     Args:
         paths: recordings.
         config: analysis settings.
         analyzer: an already built analyzer (its load time is then 0); default: build the real one.
+        baseline: the transcriber timed alone; default: the analyzer's own one, or, when the
+            analyzer's Whisper runs with fewer threads to share the cores with diarization,
+            the same model loaded with faster-whisper's own thread default (what a user of
+            faster-whisper alone gets).
     """
     from analyzer.adapters.audio import load_audio
 
@@ -131,11 +164,48 @@ def run_bench(paths: Sequence[Path], config: AnalysisConfig, analyzer=None) -> t
         cpu_started, started = cpu_seconds(), time.perf_counter()
         result = analyzer.analyze_file(path, hook=clock)
         ended, cpu_used = time.perf_counter(), cpu_seconds() - cpu_started
+        peak = peak_rss_mib()
+        if baseline is None:
+            baseline = _baseline_transcriber(analyzer, config)
         cpu_started, whisper_started = cpu_seconds(), time.perf_counter()
-        analyzer.transcriber.transcribe(load_audio(path), config=config.asr)
+        baseline.transcribe(load_audio(path), config=config.asr)
         whisper_s, whisper_cpu = time.perf_counter() - whisper_started, cpu_seconds() - cpu_started
+        der, share_pp = score_against_rttm(Path(path), result)
         results.append(BenchResult(file=str(path), audio_s=result.recording.duration, model_load_s=round(load_s, 3),
                                    stages=clock.durations(started, ended), total_s=round(ended - started, 3),
-                                   peak_rss_mib=round(peak_rss_mib(), 1), whisper_alone_s=round(whisper_s, 3),
-                                   cpu_s=round(cpu_used, 2), whisper_cpu_s=round(whisper_cpu, 2)))
+                                   peak_rss_mib=round(peak, 1), whisper_alone_s=round(whisper_s, 3),
+                                   cpu_s=round(cpu_used, 2), whisper_cpu_s=round(whisper_cpu, 2),
+                                   overlapped=clock.overlapped(), der=der, share_mean_pp=share_pp))
     return load_s, results
+
+
+def _baseline_transcriber(analyzer, config: AnalysisConfig):
+    """faster-whisper as a user would run it alone: the analyzer's model, or the same model with
+    faster-whisper's default threads when the analyzer's copy was loaded with fewer."""
+    own = analyzer.transcriber
+    own_threads = getattr(getattr(own, "config", None), "cpu_threads", config.asr.cpu_threads)
+    if own_threads == config.asr.cpu_threads or not hasattr(own, "model"):
+        return own
+    from analyzer.adapters.transcribe import FasterWhisperTranscriber
+
+    return FasterWhisperTranscriber(config.asr, device=analyzer.diarizer.device)
+
+
+def score_against_rttm(path: Path, result) -> tuple[float | None, float | None]:
+    """DER (no collar, overlap scored) and mean share error against ``<recording>.rttm``, if any."""
+    rttm = path.with_suffix(".rttm")
+    if not rttm.is_file():
+        return None, None
+    from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping
+    from analyzer.evaluation.shares import share_error, shares_from_segments
+    from analyzer.formats.rttm import read_rttm
+
+    by_uri = read_rttm(rttm)
+    reference = next(iter(by_uri.values())) if len(by_uri) == 1 else by_uri.get(path.stem)
+    if not reference:
+        return None, None
+    system = result.diarization.segments
+    score = DiarizationScorer().score(reference, system, ((0.0, result.recording.duration),), uri=path.stem)
+    mapping = optimal_mapping(reference, system, uri=path.stem)
+    shares = {s.speaker: s.share for s in (result.metrics.speakers if result.metrics else ()) if not s.silent_attendee}
+    return round(score.der, 4), round(share_error(shares_from_segments(reference), shares, mapping).mean_pp, 2)

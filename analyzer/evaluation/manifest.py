@@ -14,6 +14,7 @@ A manifest lists recordings with their references::
     verdict = "many_to_many"           # expected verdict (optional)
     speakers = 1                       # expected number of speakers when there is no RTTM
     attendees = 6                      # people present, silent ones included (optional)
+    raised_voices = 0                  # known number of raised-voice moments (optional; 0 for monologues)
 
 Paths without ``$DATA/`` are relative to the manifest file. The data root defaults to
 ``$FLOORSHARE_DATA_ROOT`` or ``../shared/data`` next to this repository.
@@ -30,11 +31,13 @@ from typing import Any
 
 from analyzer.core.errors import InputFormatError
 from analyzer.core.schema import Interruption
+from analyzer.evaluation.raised import LevelTruth
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_PREFIX = "$DATA/"
 _PATH_KEYS = ("audio", "rttm", "uem", "transcript", "events", "scenario")
-_KEYS = set(_PATH_KEYS) | {"id", "uri", "transcript_select", "verdict", "speakers", "attendees", "num_speakers"}
+_KEYS = set(_PATH_KEYS) | {"id", "uri", "transcript_select", "verdict", "speakers", "attendees", "num_speakers",
+                           "raised_voices"}
 
 
 def default_data_root() -> Path:
@@ -51,6 +54,7 @@ class Truth:
     attendees: tuple[str, ...]
     interruptions: tuple[Interruption, ...]
     backchannels: int = 0
+    level_changes: tuple[LevelTruth, ...] | None = None  # None: an events file from before gain_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class ManifestEntry:
     speakers: int | None = None
     attendees: int | None = None
     num_speakers: int | None = None
+    raised_voices: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +120,7 @@ def _entry(file: Path, index: int, raw: dict[str, Any], root: Path) -> ManifestE
         raise InputFormatError(f"{where}: give audio = \"...\" or scenario = \"...\"")
     paths = {key: _resolve(file, str(raw[key]), root, where, key) for key in _PATH_KEYS if key in raw}
     ident = str(raw.get("id") or Path(str(raw.get("audio") or raw.get("scenario"))).stem)
-    ints = {key: int(raw[key]) for key in ("speakers", "attendees", "num_speakers") if key in raw}
+    ints = {key: int(raw[key]) for key in ("speakers", "attendees", "num_speakers", "raised_voices") if key in raw}
     return ManifestEntry(id=ident, uri=raw.get("uri"), transcript_select=raw.get("transcript_select"),
                          verdict=raw.get("verdict"), audio=paths.get("audio"),
                          **{k: v for k, v in paths.items() if k != "audio"}, **ints)
@@ -146,10 +151,13 @@ def read_events(path: str | Path) -> Truth:
         interruptions = tuple(Interruption(float(i["time"]), str(i["interrupter"]), str(i["interrupted"]),
                                            str(i["type"]), float(i.get("overlap", 0.0)))
                               for i in data.get("interruptions", []))
+        levels = None if "level_changes" not in data else tuple(
+            LevelTruth(str(c["speaker"]), float(c["start"]), float(c["end"]), float(c["gain_db"]))
+            for c in data["level_changes"])
     except FileNotFoundError:
         raise InputFormatError(f"{file}: events file not found; check the path") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputFormatError(f"{file}: not a valid events file ({exc}); recreate it with "
                                "`floorshare compose`") from None
     return Truth(verdict=data.get("verdict"), attendees=tuple(data.get("attendees", [])),
-                 interruptions=interruptions, backchannels=len(data.get("backchannels", [])))
+                 interruptions=interruptions, backchannels=len(data.get("backchannels", [])), level_changes=levels)

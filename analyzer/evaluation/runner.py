@@ -4,7 +4,8 @@ Per file: DER/JER (no collar, overlap scored) and DER with a 0.25 s collar, with
 the error split into missed speech, false alarm and confusion; the speaker-count error;
 per-person share error (pp, after the optimal mapping) and the worst person's;
 speaker-change recall/precision (within 0.5 s); each person's missed speech and the
-quietest person's; interruption precision/recall/F1 per type (within 0.5 s); the
+quietest person's; interruption precision/recall/F1 per type (within 0.5 s); raised-voice
+precision/recall/F1 (onset within 1 s, where the truth is known); the
 verdict against the expected one and against the reference's own verdict (metrics on
 the reference RTTM alone, as ``floorshare metrics --rttm``); WER.
 Overall: DER/JER over all scored time, mean absolute speaker-count error and exact-count
@@ -25,6 +26,7 @@ from analyzer.core.schema import SessionResult, SpeakerSegment
 from analyzer.evaluation.manifest import Manifest, ManifestEntry, Truth, read_events, with_composed
 from analyzer.evaluation.matching import Counts, match_interruptions
 from analyzer.evaluation.people import change_counts, missed_per_person
+from analyzer.evaluation.raised import match_raised, raised_truth
 from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping, read_uem
 from analyzer.evaluation.shares import share_error, shares_from_segments
 from analyzer.evaluation.wer import WordErrors, word_errors
@@ -53,6 +55,9 @@ class FileScore:
     share_max_pp: float | None = None
     interruptions: dict[str, Counts] | None = None
     system_interruptions: tuple[tuple[float, str], ...] = ()  # (time, type) as reported, for diagnosis
+    raised_voices: Counts | None = None  # raised-voice detection, where the truth is known
+    raised_onset_errors: tuple[float, ...] = ()  # system onset minus truth onset of matched moments (s)
+    system_raised: tuple[tuple[float, str], ...] = ()  # (start, speaker) as reported, for diagnosis
     verdict_expected: str | None = None
     verdict_system: str | None = None
     verdict_reference: str | None = None  # the metrics' verdict on the reference RTTM alone
@@ -137,6 +142,17 @@ def score_result(entry: ManifestEntry, result: SessionResult, refs: References, 
     if refs.truth is not None:
         values["interruptions"] = match_interruptions(refs.truth.interruptions,
                                                       metrics.interruptions if metrics else ())
+    voice = metrics.voice if metrics is not None else None
+    if voice is not None:
+        values["system_raised"] = tuple((round(m.start, 3), m.speaker) for m in voice.raised)
+        truth = None
+        if refs.truth is not None and refs.truth.level_changes is not None:
+            truth = raised_truth(refs.truth.level_changes)
+        elif entry.raised_voices == 0:
+            truth = []
+        if truth is not None:
+            counts, errors = match_raised(truth, voice.raised)
+            values.update(raised_voices=counts, raised_onset_errors=tuple(round(e, 3) for e in errors))
     if refs.transcript is not None:
         hypothesis = " ".join(w.text for w in result.transcript.words())
         values["word_errors"] = word_errors(refs.transcript.text, hypothesis)
@@ -245,6 +261,12 @@ def summarize(scores: Sequence[FileScore], scorer: DiarizationScorer | None = No
     if interrupts:
         summary["interruptions"] = {kind: _counts_dict(sum((i[kind] for i in interrupts), Counts(0, 0, 0)))
                                     for kind in interrupts[0]}
+    raised = [s for s in scores if s.raised_voices is not None]
+    if raised:
+        summary["raised_voices"] = _counts_dict(sum((s.raised_voices for s in raised), Counts(0, 0, 0)))
+        errors = [abs(e) for s in raised for e in s.raised_onset_errors]
+        summary["raised_voices"]["mean_onset_error_s"] = sum(errors) / len(errors) if errors else None
+        summary["raised_voices"]["files"] = len(raised)
     verdicts = [s.verdict_correct for s in scores if s.verdict_correct is not None]
     if verdicts:
         summary["verdict_accuracy"] = sum(verdicts) / len(verdicts)
@@ -269,5 +291,6 @@ def file_score_dict(score: FileScore) -> dict[str, Any]:
     data["changes"] = _counts_dict(score.changes) if score.changes is not None else None
     data["interruptions"] = ({k: _counts_dict(v) for k, v in score.interruptions.items()}
                              if score.interruptions is not None else None)
+    data["raised_voices"] = _counts_dict(score.raised_voices) if score.raised_voices is not None else None
     data["wer"] = score.word_errors.wer if score.word_errors is not None else None
     return data

@@ -57,7 +57,7 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
     from analyzer.adapters.diarize import PyannoteDiarizer
     from analyzer.evaluation.runner import compose_entry
 
-    diarizer = PyannoteDiarizer(config or DiarizationConfig(), device="cpu", cache_dir=cache)
+    diarizer = PyannoteDiarizer(config or DiarizationConfig(), device="cpu")
     index = _read_index(cache)
     for path in manifests:
         manifest = load_manifest(path, data_root)
@@ -69,7 +69,7 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
                 entry = compose_entry(entry, work / manifest.name)
             started = time.perf_counter()
             audio = load_audio(entry.audio)
-            diarizer.features(audio)
+            diarizer.features(audio, cache_dir=cache)
             name = sorted(cache.glob(f"{audio.recording.sha256[:24]}-step{diarizer.config.segmentation_step:g}-*.npz"))
             index[key] = name[0].name
             index[key + "#audio"] = str(entry.audio)

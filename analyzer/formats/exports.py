@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.formats.names import display_name, format_clock, index_rows, with_names
+from analyzer.formats.names import display_name, format_clock, index_rows, voice_cells, with_names
 from analyzer.formats.report_html import to_html
 
 
@@ -36,8 +36,8 @@ def to_transcript_text(result: SessionResult) -> str:
 
 # -- shareable exports (JSON, CSV, subtitles, Markdown) and the one dispatcher -----------------------
 
-EXPORT_FORMATS = ("json", "csv", "csv-turns", "rttm", "srt", "vtt", "md", "html", "txt")
-EXTENSIONS = {"json": "json", "csv": "csv", "csv-turns": "csv", "rttm": "rttm", "srt": "srt", "vtt": "vtt",
+EXPORT_FORMATS = ("json", "csv", "csv-turns", "csv-raised", "rttm", "srt", "vtt", "md", "html", "txt")
+EXTENSIONS = {"json": "json", "csv": "csv", "csv-turns": "csv", "csv-raised": "csv", "rttm": "rttm", "srt": "srt", "vtt": "vtt",
               "md": "md", "html": "html", "txt": "txt"}
 _ALIASES = {"markdown": "md", "webvtt": "vtt", "csv-people": "csv", "text": "txt"}
 MAX_CUE_WORDS = 12
@@ -47,6 +47,10 @@ PEOPLE_COLUMNS = ("label", "name", "speaking_time_s", "share", "meeting_share", 
                   "mean_turn_s", "median_turn_s", "longest_turn_s", "monologues", "monologue_time_s", "words",
                   "words_per_minute", "questions", "backchannels", "median_response_latency_s",
                   "interruptions_made", "interruptions_received", "directives", "silent_attendee")
+VOICE_COLUMNS = ("energy_db", "energy_share", "median_level_db", "loud_p90_db", "pitch_median_hz",
+                 "pitch_range_st", "syllables_per_minute", "pace_wpm", "pace_source", "raised_moments",
+                 "raised_time_s")
+RAISED_COLUMNS = ("label", "name", "start_s", "end_s", "above_db", "quote")
 TURN_COLUMNS = ("index", "label", "name", "start_s", "end_s", "duration_s", "word_count", "text")
 
 
@@ -88,7 +92,26 @@ def to_csv_people(result: SessionResult) -> str:
                      _number(s.median_response_latency), s.interruptions_made.total,
                      s.interruptions_received.total, s.directives.total,
                      str(s.silent_attendee).lower()])
-    return _csv(PEOPLE_COLUMNS, rows)
+    voice = result.metrics.voice
+    if voice is None:
+        return _csv(PEOPLE_COLUMNS, rows)
+    by_label = {v.speaker: v for v in voice.speakers}
+    for row in rows:
+        v = by_label.get(row[0])
+        row.extend([""] * len(VOICE_COLUMNS) if v is None else [
+            _number(v.energy_db, 2), _number(v.energy_share, 4), _number(v.median_level_db, 2),
+            _number(v.loud_p90_db, 2), _number(v.pitch_median_hz, 1), _number(v.pitch_range_st, 2),
+            _number(v.syllables_per_minute, 1), _number(v.pace_wpm, 1), v.pace_source, v.raised_moments,
+            _number(v.raised_time, 2)])
+    return _csv(PEOPLE_COLUMNS + VOICE_COLUMNS, rows)
+
+
+def to_csv_raised(result: SessionResult) -> str:
+    """One row per raised-voice moment: who, when, how far above their own median, what they said."""
+    voice = result.metrics.voice if result.metrics else None
+    return _csv(RAISED_COLUMNS, [[m.speaker, display_name(result, m.speaker), _number(m.start), _number(m.end),
+                                  _number(m.above_db, 1), m.quote] for m in (voice.raised if voice else ())])
+
 
 
 def to_csv_turns(result: SessionResult) -> str:
@@ -169,6 +192,7 @@ def to_markdown(result: SessionResult, title: str | None = None) -> str:
             lines.append(f"| {_md_cell(display_name(result, s.speaker))} | {format_clock(s.speaking_time)} "
                          f"| {s.share:.0%} | {s.turns} | {s.words} | {s.interruptions_made.total} "
                          f"| {s.interruptions_received.total} | {s.directives.total} |")
+        lines += _markdown_voice(result)
         lines += ["", "## Group balance", "", "| Index | Value |", "|---|---:|"]
         lines += [f"| {name} | {_md_cell(value)} |" for name, value in index_rows(result)]
         lines.append("")
@@ -176,6 +200,28 @@ def to_markdown(result: SessionResult, title: str | None = None) -> str:
     lines += [f"**{_md_cell(display_name(result, t.speaker))}** [{format_clock(t.start)}]: {_md_cell(t.text)}  "
               for t in result.turns]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_voice(result: SessionResult) -> list[str]:
+    voice = result.metrics.voice if result.metrics else None
+    if voice is None:
+        return []
+    lines = ["", "## How people sound", "", "| Person | Energy share | Loudest 10 % above own median | Pitch median "
+             "| Pitch range | Pace | Raised voices |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for v in voice.speakers:
+        c = voice_cells(v)
+        lines.append(f"| {_md_cell(display_name(result, v.speaker))} | {c['energy_share']} | {c['loud_p90']} "
+                     f"| {c['pitch']} | {c['pitch_range']} | {c['pace']} | {v.raised_moments} |")
+    if voice.raised:
+        lines += ["", "Raised voices:", ""]
+        lines += [f"- [{format_clock(m.start)}] {_md_cell(display_name(result, m.speaker))} (+{m.above_db:.0f} dB, "
+                  f"{m.end - m.start:.1f} s): \"{_md_cell(m.quote)}\"" for m in voice.raised]
+    if voice.heated:
+        lines += ["", "Heated stretches:", ""]
+        lines += [f"- {format_clock(h.start)}-{format_clock(h.end)}: {h.raised} raised voice(s), {h.interruptions} "
+                  f"interruption(s), {h.changes_per_minute:.0f} floor changes per minute "
+                  f"({_md_cell(', '.join(display_name(result, p) for p in h.speakers))})" for h in voice.heated]
+    return lines
 
 
 def export(result: SessionResult, fmt: str, *, title: str | None = None, agreements=None) -> str:  # noqa: ANN001
@@ -196,6 +242,8 @@ def export(result: SessionResult, fmt: str, *, title: str | None = None, agreeme
         return to_csv_people(result)
     if key == "csv-turns":
         return to_csv_turns(result)
+    if key == "csv-raised":
+        return to_csv_raised(result)
     if key == "rttm":
         return to_rttm(result, use_names=True)
     if key in ("srt", "vtt", "txt"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
-from analyzer.core.schema import SessionResult
+from analyzer.core.schema import SessionResult, VoiceStats
 
 
 def display_name(result: SessionResult, label: str) -> str:
@@ -44,3 +44,14 @@ def index_rows(result: SessionResult) -> list[tuple[str, str]]:
             text = "-" if value is None else str(value)
         rows.append((f.name.replace("_", " "), text))
     return rows
+
+
+def voice_cells(v: VoiceStats) -> dict[str, str]:
+    """A :class:`VoiceStats` row as short human-readable cells (CLI, Markdown, HTML)."""
+    def fmt(value: float | None, pattern: str) -> str:
+        return "-" if value is None else pattern.format(value)
+
+    pace = "-" if v.pace_wpm is None else f"{v.pace_wpm:.0f} wpm" + (" (est.)" if v.pace_source == "syllables" else "")
+    return {"energy_share": f"{v.energy_share:.0%}", "loud_p90": fmt(v.loud_p90_db, "+{:.1f} dB"),
+            "pitch": fmt(v.pitch_median_hz, "{:.0f} Hz"), "pitch_range": fmt(v.pitch_range_st, "{:.1f} st"),
+            "pace": pace, "level": fmt(v.median_level_db, "{:.0f} dBFS")}

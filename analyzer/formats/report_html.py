@@ -11,10 +11,11 @@ from html import escape
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.formats.names import display_name, format_clock, index_rows, with_names
+from analyzer.formats.names import display_name, format_clock, index_rows, voice_cells, with_names
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac")
+HEATED_COLOUR = "#c0392b"
 WINDOW_COLOURS = {"monologue": "#e15759", "dialogue": "#f28e2b", "many_to_many": "#59a14f", "silence": "#d9d9d9"}
 CHART_WIDTH = 760
 LABEL_WIDTH = 140
@@ -78,11 +79,69 @@ def timeline_chart(result: SessionResult) -> str:
                          f'width="{max(0.5, (seg.end - seg.start) * scale):.1f}" height="16" '
                          f'fill="{colours[seg.speaker]}"><title>{_name(result, seg.speaker)} '
                          f'{format_clock(seg.start)}-{format_clock(seg.end)}</title></rect>')
+    parts += _raised_marks(result, lanes, scale)
     axis_y = len(labels) * 22 + 14
     parts.append(f'<text x="{LABEL_WIDTH}" y="{axis_y}">0:00:00</text>'
                  f'<text x="{CHART_WIDTH - 60}" y="{axis_y}">{format_clock(duration)}</text>')
     return (f'<svg role="img" aria-label="who spoke when" width="{CHART_WIDTH}" height="{axis_y + 6}" '
             f'viewBox="0 0 {CHART_WIDTH} {axis_y + 6}">{"".join(parts)}</svg>')
+
+
+def _raised_marks(result: SessionResult, lanes: dict[str, int], scale: float) -> list[str]:
+    """Raised-voice moments as outlined boxes on the speaker's lane."""
+    voice = result.metrics.voice if result.metrics else None
+    marks = []
+    for m in voice.raised if voice else ():
+        if m.speaker in lanes:
+            marks.append(f'<rect class="raised" x="{LABEL_WIDTH + m.start * scale:.1f}" y="{lanes[m.speaker] * 22 + 1}" '
+                         f'width="{max(2.0, (m.end - m.start) * scale):.1f}" height="20" fill="none" '
+                         f'stroke="{HEATED_COLOUR}" stroke-width="2"><title>raised voice: {_name(result, m.speaker)} '
+                         f'{format_clock(m.start)} +{m.above_db:.0f} dB: {escape(m.quote)}</title></rect>')
+    return marks
+
+
+def heated_chart(result: SessionResult) -> str:
+    """A strip marking the heated stretches (raised voices with interruptions or fast floor changes)."""
+    voice = result.metrics.voice if result.metrics else None
+    if voice is None:
+        return ""
+    duration = max(result.recording.duration, result.metrics.duration) or 1.0
+    scale = (CHART_WIDTH - LABEL_WIDTH) / duration
+    parts = ['<text x="0" y="15">heated</text>',
+             f'<rect x="{LABEL_WIDTH}" y="2" width="{CHART_WIDTH - LABEL_WIDTH}" height="18" fill="#f4f4f4"/>']
+    for h in voice.heated:
+        parts.append(f'<rect class="heated" x="{LABEL_WIDTH + h.start * scale:.1f}" y="2" '
+                     f'width="{max(1.0, (h.end - h.start) * scale):.1f}" height="18" fill="{HEATED_COLOUR}" '
+                     f'fill-opacity="0.7"><title>heated {format_clock(h.start)}-{format_clock(h.end)}: {h.raised} '
+                     f'raised voice(s), {h.interruptions} interruption(s), {h.changes_per_minute:.0f} floor changes/min'
+                     f'</title></rect>')
+    note = (f"{len(voice.heated)} heated stretch(es)" if voice.heated else "no heated stretch") + \
+        "; red outlines on the lanes above are raised-voice moments"
+    return (f'<svg role="img" aria-label="heated stretches" width="{CHART_WIDTH}" height="24" '
+            f'viewBox="0 0 {CHART_WIDTH} 24">{"".join(parts)}</svg><p class="meta">{escape(note)}</p>')
+
+
+def voice_section(result: SessionResult) -> str:
+    """How people sound: a table per person and the raised-voice moments with quotes."""
+    voice = result.metrics.voice if result.metrics else None
+    if voice is None:
+        return ""
+    header = ("Person", "Energy share", "Loudest 10 % above own median", "Pitch median", "Pitch range", "Pace",
+              "Raised voices")
+    rows = []
+    for v in voice.speakers:
+        c = voice_cells(v)
+        rows.append(f"<tr><td>{_name(result, v.speaker)}</td><td>{c['energy_share']}</td><td>{c['loud_p90']}</td>"
+                    f"<td>{c['pitch']}</td><td>{c['pitch_range']}</td><td>{escape(c['pace'])}</td>"
+                    f"<td>{v.raised_moments}</td></tr>")
+    table = "<table><tr>" + "".join(f"<th>{h}</th>" for h in header) + f"</tr>{''.join(rows)}</table>"
+    moments = "".join(f'<li><span class="time">{format_clock(m.start)}</span> <b>{_name(result, m.speaker)}</b> '
+                      f"+{m.above_db:.0f} dB for {m.end - m.start:.1f} s: &ldquo;{escape(m.quote)}&rdquo;</li>"
+                      for m in voice.raised)
+    listing = f"<h3>Raised voices</h3><ul>{moments}</ul>" if moments else "<p>No raised-voice moments.</p>"
+    note = ('<p class="meta">From each person\'s own speech only; loudness is relative to the person\'s own '
+            "median, so the distance to the microphone cancels out. A soft voice is not a lack of power.</p>")
+    return f"<h2>How people sound</h2>{table}{note}{listing}"
 
 
 def window_strip(result: SessionResult) -> str:
@@ -198,7 +257,8 @@ def to_html(result: SessionResult, title: str | None = None, agreements=None) ->
         verdict,
         "<h2>Share of speech</h2>" + _doubts(result) + share_chart(result) if metrics else "",
         _people_table(result),
-        "<h2>Who spoke when</h2>" + timeline_chart(result) + window_strip(result),
+        "<h2>Who spoke when</h2>" + timeline_chart(result) + window_strip(result) + heated_chart(result),
+        voice_section(result),
         "<h2>Interruptions</h2>" + interruption_table(result) if metrics else "",
         "<h2>Group balance</h2>" + _indices_table(result) if metrics else "",
         "<h2>Transcript</h2>" + _transcript(result),

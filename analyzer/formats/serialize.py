@@ -17,9 +17,9 @@ from analyzer.core.errors import InputFormatError
 from analyzer.formats.fileio import write_text_atomic
 from analyzer.core.schema import (
     SCHEMA_VERSION, DirectiveHit, DirectiveSummary, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
-    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerMatch, SpeakerSegment, SpeakerStats,
-    SpeakerWord,
-    TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word,
+    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerMatch, SpeakerSegment, SpeakerStats, SpeakerWord,
+    TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word, HeatedStretch, RaisedVoice,
+    VoiceMetrics, VoiceStats,
 )
 
 # Python field name -> JSON key, per type (only where they differ).
@@ -30,6 +30,9 @@ _RENAMES: dict[type, dict[str, str]] = {
                    "longest_turn": "longest_turn_s", "monologue_time": "monologue_time_s",
                    "median_response_latency": "median_response_latency_s"},
     Interruption: {"overlap": "overlap_s"},
+    VoiceStats: {"speaker": "label", "voiced_time": "voiced_time_s", "raised_time": "raised_time_s"},
+    RaisedVoice: {"start": "start_s", "end": "end_s"},
+    HeatedStretch: {"start": "start_s", "end": "end_s"},
 }
 
 
@@ -98,7 +101,25 @@ def metrics_to_dict(m: SessionMetrics, speaker_names: dict[str, str] | None = No
         "interruptions": to_plain(m.interruptions),
         "interruption_matrix": to_plain(m.interruption_matrix),
         "transitions": to_plain(m.transitions),
+        **({"voice": voice_to_dict(m.voice, names)} if m.voice is not None else {}),
     }
+
+
+def voice_to_dict(voice: VoiceMetrics, speaker_names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``voice`` key of ``result.json``: per person, raised-voice moments, heated stretches."""
+    names = speaker_names or {}
+    return {"speakers": [dict(to_plain(s), name=names.get(s.speaker, s.speaker)) for s in voice.speakers],
+            "raised_voices": [dict(to_plain(r), name=names.get(r.speaker, r.speaker)) for r in voice.raised],
+            "heated": to_plain(voice.heated)}
+
+
+def voice_from_dict(data: dict[str, Any] | None) -> VoiceMetrics | None:
+    """Rebuild :class:`VoiceMetrics` from :func:`voice_to_dict` output (``None``: absent, as in old files)."""
+    if not data:
+        return None
+    return VoiceMetrics(speakers=tuple(from_plain(VoiceStats, s) for s in data.get("speakers", [])),
+                        raised=tuple(from_plain(RaisedVoice, r) for r in data.get("raised_voices", [])),
+                        heated=tuple(from_plain(HeatedStretch, h) for h in data.get("heated", [])))
 
 
 def result_to_dict(result: SessionResult) -> dict[str, Any]:
@@ -194,6 +215,7 @@ def _metrics_from_dict(data: dict[str, Any]) -> SessionMetrics:
         group=from_plain(GroupIndices, data["group"]),
         verdict=from_plain(Verdict, data["verdict"]),
         timeline=tuple(from_plain(TimelineWindow, w) for w in data["timeline"]),
+        voice=voice_from_dict(data.get("voice")),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from analyzer.core.config import MetricsConfig
+from analyzer.core.config import MetricsConfig, VoiceConfig
 from analyzer.metrics.group import balance, graph_indices, transition_matrix, turn_taking_index
 from analyzer.metrics.interruptions import find_interruptions, interruption_tables
 from analyzer.metrics.intervals import by_speaker, overlapped_time, total, union
@@ -21,15 +21,17 @@ from analyzer.metrics.speakers import (
 from analyzer.metrics.turns import floor_turns, is_backchannel_turn, turns_from_segments
 from analyzer.metrics.verdict import VerdictInputs, decide, timeline
 from analyzer.core.schema import (
-    DirectiveHit, Diarization, GroupIndices, SessionMetrics, SpeakerWord, Turn,
+    DirectiveHit, Diarization, GroupIndices, SessionMetrics, SpeakerWord, Turn, VoiceFrames,
 )
+from analyzer.metrics.voice import heated_reason, voice_metrics
 
 __all__ = ["compute_metrics", "turns_from_segments"]
 
 
 def compute_metrics(*, diarization: Diarization, turns: Sequence[Turn], words: Sequence[SpeakerWord],
                     directives: Sequence[DirectiveHit], duration: float, config: MetricsConfig,
-                    unattributed_words: int = 0) -> SessionMetrics:
+                    unattributed_words: int = 0, voice_frames: Sequence[VoiceFrames] | None = None,
+                    voice_config: VoiceConfig | None = None) -> SessionMetrics:
     """Every balance number of one session.
 
     Args:
@@ -41,6 +43,8 @@ def compute_metrics(*, diarization: Diarization, turns: Sequence[Turn], words: S
         duration: the recording's length in seconds (extended to the last segment if shorter).
         config: thresholds; ``config.attendees`` adds silent attendees.
         unattributed_words: words no speaker could be given (reported, not guessed).
+        voice_frames: the prosody stage's frame features (None: no voice metrics).
+        voice_config: the voice metrics' parameters (default :class:`VoiceConfig`).
 
     Returns:
         The :class:`SessionMetrics`; with no speech the verdict is ``no_speech``.
@@ -74,6 +78,11 @@ def compute_metrics(*, diarization: Diarization, turns: Sequence[Turn], words: S
         received=received[p], directives=[d for d in directives if d.speaker == p],
         all_directives=len(directives), config=config) for p in people)
 
+    voice = None
+    if voice_frames is not None:
+        voice = voice_metrics(voice_frames, people=people, words=words, word_counts=word_counts,
+                              speaking_times=times, interruptions=interruptions, floor=floor,
+                              duration=duration, config=voice_config or VoiceConfig())
     indices = balance(times)
     non_backchannel = [t.speaker for t in sorted(turns, key=lambda t: (t.start, t.end))
                        if not is_backchannel_turn(t, config)]
@@ -90,13 +99,14 @@ def compute_metrics(*, diarization: Diarization, turns: Sequence[Turn], words: S
         hub=graph["hub"], hub_share=graph["hub_share"], reciprocity=graph["reciprocity"],
         effective_speakers=indices["effective_speakers"], floor_changes=changes,
         monologues={r.speaker: (r.monologues, r.monologue_time) for r in rows}, duration=duration,
-        directives=tuple(directives)), config)
+        directives=tuple(directives), voice_reason=heated_reason(voice, duration)), config)
     return SessionMetrics(
         duration=duration, total_speech=total_speech, overlap_time=overlap_all,
         silence_time=max(0.0, duration - speech_union), unattributed_words=unattributed_words,
         speakers=rows, interruptions=interruptions, interruption_matrix=int_matrix,
         transitions=matrix, group=group, verdict=verdict,
-        timeline=timeline(exclusive, duration, config) if total_speech > 0 or duration > 0 else ())
+        timeline=timeline(exclusive, duration, config) if total_speech > 0 or duration > 0 else (),
+        voice=voice)
 
 
 def _speaker_order(diarization: Diarization, exclusive: dict, activity: dict, turns: Sequence[Turn]) -> list[str]:

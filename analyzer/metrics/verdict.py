@@ -40,6 +40,7 @@ class VerdictInputs:
     monologues: Mapping[str, tuple[int, float]]  # person -> (count, seconds)
     duration: float
     directives: Sequence[DirectiveHit]
+    voice_reason: str | None = None  # heated stretches, from analyzer.metrics.voice.heated_reason
 
 
 def decide(inputs: VerdictInputs, config: MetricsConfig) -> Verdict:
@@ -117,6 +118,8 @@ def _context_reasons(inputs: VerdictInputs, top: str, config: MetricsConfig) -> 
         else:
             names = ", ".join(issuers[:-1]) + f" and {issuers[-1]}"
             reasons.append(f"{names} each issued {most} of the {total_hits} {noun}.")
+    if inputs.voice_reason:
+        reasons.append(inputs.voice_reason)
     return reasons
 
 

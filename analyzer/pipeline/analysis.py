@@ -1,8 +1,9 @@
 """The analysis pipeline: audio -> diarization + transcript -> words -> turns -> metrics.
 
-It depends on small protocols (:class:`Transcriber`, :class:`Diarizer`) so tests
-can inject fakes; the real adapters live in :mod:`analyzer.adapters.transcribe` and
-:mod:`analyzer.adapters.diarize` and are built once per process by :func:`build_analyzer`.
+It depends on small protocols (:class:`Transcriber`, :class:`Diarizer`, :class:`Prosody`) so
+tests can inject fakes; the real adapters live in :mod:`analyzer.adapters.transcribe`,
+:mod:`analyzer.adapters.diarize` and :mod:`analyzer.adapters.voice` and are built once per process by
+:func:`build_analyzer`. Without a prosody stage (``prosody=None``) results carry no voice metrics.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from analyzer import __version__
 from analyzer.adapters.audio import LoadedAudio, load_audio
-from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig
+from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig, VoiceConfig
 from analyzer.core.errors import ConfigError
 from analyzer.core.progress import Hook, null_hook
-from analyzer.core.schema import Diarization, ModelRef, Provenance, SessionResult, Transcript
+from analyzer.core.schema import (
+    Diarization, ModelRef, Provenance, SessionResult, SpeakerSegment, Transcript, VoiceFrames,
+)
 from analyzer.pipeline.measure import measure
+from analyzer.pipeline.scheduling import plan_threads, run_side_by_side
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,13 @@ class Diarizer(Protocol):
                 config: DiarizationConfig | None = None) -> Diarization: ...
 
 
+class Prosody(Protocol):
+    """Frame features (level, pitch) of each segment given (the pipeline gives solo exclusive speech)."""
+
+    def extract(self, audio: LoadedAudio, exclusive: Sequence[SpeakerSegment], *, hook: Hook = null_hook,
+                config: VoiceConfig | None = None) -> tuple[VoiceFrames, ...]: ...
+
+
 class Analyzer:
     """Runs the whole analysis of one recording with models that are loaded once.
 
@@ -48,10 +59,12 @@ class Analyzer:
     with the loaded value while storing the new one.
     """
 
-    def __init__(self, config: AnalysisConfig, transcriber: Transcriber, diarizer: Diarizer) -> None:
+    def __init__(self, config: AnalysisConfig, transcriber: Transcriber, diarizer: Diarizer,
+                 prosody: Prosody | None = None) -> None:
         self.config = config
         self.transcriber = transcriber
         self.diarizer = diarizer
+        self.prosody = prosody
 
     def analyze_file(self, path: str | Path, *, hook: Hook = null_hook,
                      config: AnalysisConfig | None = None, sha256: str | None = None) -> SessionResult:
@@ -65,10 +78,14 @@ class Analyzer:
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
         self.check_loaded(config)
-        diarization = self.diarizer.diarize(audio, hook=hook, config=bounded_by_attendees(config))
-        transcript = self.transcriber.transcribe(audio, hook=hook, config=config.asr)
+        diarization, transcript = self._diarize_and_transcribe(audio, hook, config)
+        frames = None
+        if self.prosody is not None and config.voice.enabled:
+            from analyzer.metrics.voice import solo_speech
+
+            frames = self.prosody.extract(audio, solo_speech(diarization), hook=hook, config=config.voice)
         measured = measure(diarization, tuple(transcript.words()), config,
-                           duration=audio.recording.duration, hook=hook)
+                           duration=audio.recording.duration, hook=hook, voice_frames=frames)
         return SessionResult(recording=audio.recording, config=config.to_dict(),
                              provenance=self._provenance(), transcript=transcript,
                              diarization=diarization, words=measured.words, turns=measured.turns,
@@ -81,6 +98,28 @@ class Analyzer:
         if changed:
             raise ConfigError(f"{', '.join(changed)}: fixed when the models were loaded; build a new "
                               "analyzer for this configuration (analyzer.build_analyzer(config))")
+
+    def _diarize_and_transcribe(self, audio: LoadedAudio, hook: Hook,
+                                config: AnalysisConfig) -> tuple[Diarization, Transcript]:
+        """Both model stages; side by side on the CPU cores when the runtime config says so."""
+        plan = plan_threads(config.runtime.threads, config.runtime.overlap_stages, self.diarizer.device)
+        set_threads = getattr(self.diarizer, "set_threads", None)
+        if not plan.overlap:
+            if set_threads is not None:
+                set_threads(plan.diarize_alone)
+            return (self.diarizer.diarize(audio, hook=hook, config=bounded_by_attendees(config)),
+                    self.transcriber.transcribe(audio, hook=hook, config=config.asr))
+
+        def with_tick(tick):
+            def stage_hook(stage: str, completed: float, total: float) -> None:
+                hook(stage, completed, total)
+                tick()
+            return stage_hook
+
+        return run_side_by_side(
+            lambda tick: self.diarizer.diarize(audio, hook=with_tick(tick), config=bounded_by_attendees(config)),
+            lambda tick: self.transcriber.transcribe(audio, hook=with_tick(tick), config=config.asr),
+            set_threads, plan)
 
     def _provenance(self) -> Provenance:
         return Provenance(analyzer_version=__version__,
@@ -105,7 +144,7 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
-    for name in ("torch", "pyannote.audio", "faster-whisper", "ctranslate2"):
+    for name in ("torch", "pyannote.audio", "faster-whisper", "ctranslate2", "librosa"):
         try:
             found.append((name, version(name)))
         except PackageNotFoundError:
@@ -115,6 +154,18 @@ def library_versions() -> tuple[tuple[str, str], ...]:
 
 _DIARIZERS: dict[tuple, Diarizer] = {}
 _TRANSCRIBERS: dict[tuple, Transcriber] = {}
+_PROSODY: list[Prosody] = []
+
+
+def _prosody() -> Prosody:
+    """The librosa feature stage, built and warmed up (numba kernels compiled) once per process."""
+    if not _PROSODY:
+        from analyzer.adapters.voice import LibrosaProsody
+
+        prosody = LibrosaProsody()
+        prosody.warm_up()  # compiled here, with the models, not in the first analysis
+        _PROSODY.append(prosody)
+    return _PROSODY[0]
 
 
 def _is_manifest_model(name: str) -> bool:
@@ -123,9 +174,18 @@ def _is_manifest_model(name: str) -> bool:
     return name in load_manifest()
 
 
-def _load_key(config: AnalysisConfig, section: str) -> tuple:
+def _load_key(config: AnalysisConfig, section: str, *extra: tuple) -> tuple:
     settings = config.load_time_settings()
-    return tuple(sorted((k, v) for k, v in settings.items() if k.startswith(section + ".") or k == "device"))
+    return tuple(sorted((k, v) for k, v in settings.items()
+                        if k.startswith((section + ".", "runtime.")) or k == "device")) + extra
+
+
+def asr_threads(config: AnalysisConfig) -> int:
+    """The speech model's CPU threads: ``asr.cpu_threads`` when set, else its share when the
+    stages run side by side (half the cores), else 0 (faster-whisper's default)."""
+    device = "cpu" if config.device in ("cpu", "auto") else config.device
+    return config.asr.cpu_threads or plan_threads(config.runtime.threads, config.runtime.overlap_stages,
+                                                  device).asr_threads
 
 
 def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
@@ -137,7 +197,8 @@ def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
     analyzer runs with ``config`` by default.
     """
     config = config or AnalysisConfig()
-    diarizer_key, transcriber_key = _load_key(config, "diarization"), _load_key(config, "asr")
+    threads = asr_threads(config)
+    diarizer_key, transcriber_key = _load_key(config, "diarization"), _load_key(config, "asr", ("threads", threads))
     if diarizer_key not in _DIARIZERS or transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.privacy import enforce_offline
         from analyzer.adapters.transcribe import HUB_SIZES
@@ -147,10 +208,12 @@ def build_analyzer(config: AnalysisConfig | None = None) -> Analyzer:
     if diarizer_key not in _DIARIZERS:
         from analyzer.adapters.diarize import PyannoteDiarizer
 
-        _DIARIZERS[diarizer_key] = PyannoteDiarizer(config.diarization, device=config.device)
+        _DIARIZERS[diarizer_key] = PyannoteDiarizer(config.diarization, device=config.device,
+                                                    onnx=config.runtime.onnx)
     diarizer = _DIARIZERS[diarizer_key]
     if transcriber_key not in _TRANSCRIBERS:
         from analyzer.adapters.transcribe import FasterWhisperTranscriber
 
-        _TRANSCRIBERS[transcriber_key] = FasterWhisperTranscriber(config.asr, device=diarizer.device)
-    return Analyzer(config, _TRANSCRIBERS[transcriber_key], diarizer)
+        _TRANSCRIBERS[transcriber_key] = FasterWhisperTranscriber(replace(config.asr, cpu_threads=threads),
+                                                                  device=diarizer.device)
+    return Analyzer(config, _TRANSCRIBERS[transcriber_key], diarizer, _prosody() if config.voice.enabled else None)

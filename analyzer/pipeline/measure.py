@@ -14,7 +14,7 @@ from typing import Sequence
 from analyzer.core.align import attribute_words, build_turns, unattributed_count
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.progress import Hook, null_hook
-from analyzer.core.schema import DirectiveHit, Diarization, SessionMetrics, SpeakerWord, Turn, Word
+from analyzer.core.schema import DirectiveHit, Diarization, SessionMetrics, SpeakerWord, Turn, VoiceFrames, Word
 from analyzer.directives import find_directives
 from analyzer.metrics import compute_metrics
 from analyzer.metrics.turns import turns_from_segments
@@ -44,26 +44,30 @@ def attribute(words: Sequence[Word] | None, diarization: Diarization,
 
 
 def score(diarization: Diarization, words: tuple[SpeakerWord, ...], turns: tuple[Turn, ...],
-          config: AnalysisConfig, *, duration: float,
-          with_directives: bool = True) -> tuple[tuple[DirectiveHit, ...], SessionMetrics]:
-    """Directives (timed by their words) and every metric, from attributed words and turns."""
+          config: AnalysisConfig, *, duration: float, with_directives: bool = True,
+          voice_frames: Sequence[VoiceFrames] | None = None) -> tuple[tuple[DirectiveHit, ...], SessionMetrics]:
+    """Directives (timed by their words) and every metric, from attributed words and turns (and voice frames)."""
     directives: tuple[DirectiveHit, ...] = ()
     if with_directives:
         directives = tuple(find_directives(turns, language=config.directives_language, words=words))
     metrics = compute_metrics(diarization=diarization, turns=turns, words=words, directives=directives,
                               duration=duration, config=config.metrics,
-                              unattributed_words=unattributed_count(words))
+                              unattributed_words=unattributed_count(words), voice_frames=voice_frames,
+                              voice_config=config.voice)
     return directives, metrics
 
 
 def measure(diarization: Diarization, words: Sequence[Word] | None, config: AnalysisConfig, *,
-            duration: float, hook: Hook = null_hook) -> Measures:
-    """Attribute ``words`` (None: none known), build turns, find directives, compute metrics."""
+            duration: float, hook: Hook = null_hook, voice_frames: Sequence[VoiceFrames] | None = None) -> Measures:
+    """Attribute ``words`` (None: none known), build turns, find directives, compute metrics.
+
+    ``voice_frames``: the prosody stage's features of the same recording (None: no voice metrics).
+    """
     hook("align", 0, 1)
     attributed, turns = attribute(words, diarization, config)
     hook("align", 1, 1)
     hook("metrics", 0, 1)
     directives, metrics = score(diarization, attributed, turns, config, duration=duration,
-                                with_directives=words is not None)
+                                with_directives=words is not None, voice_frames=voice_frames)
     hook("metrics", 1, 1)
     return Measures(attributed, turns, directives, metrics)

@@ -86,13 +86,15 @@ def diarization_from_segments(segments: Sequence[SpeakerSegment]) -> Diarization
 
 
 def metrics_from_segments(segments: Sequence[SpeakerSegment], config: AnalysisConfig, *,
-                          words: Sequence[Word] = (), duration: float = 0.0,
+                          words: Sequence[Word] = (), duration: float = 0.0, voice_frames=None,
                           ) -> tuple[SessionMetrics, tuple[Turn, ...], tuple[SpeakerWord, ...],
                                      tuple[DirectiveHit, ...]]:
     """Every metric from a diarization (and words when given); turns come from words or the exclusive track.
 
+    ``voice_frames`` (from the prosody stage on the same recording) add the voice metrics.
     The same path as the analysis (:func:`analyzer.pipeline.measure.measure`), so directive
     times come from the words here too.
     """
-    measured = measure(diarization_from_segments(segments), tuple(words) or None, config, duration=duration)
+    measured = measure(diarization_from_segments(segments), tuple(words) or None, config, duration=duration,
+                       voice_frames=voice_frames)
     return measured.metrics, measured.turns, measured.words, measured.directives

@@ -15,9 +15,8 @@ from typing import Any
 
 from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
-    SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow,
-    Transcript,
-    TranscriptSegment, Turn, Verdict, Word,
+    SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
+    TranscriptSegment, Turn, Verdict, Word, HeatedStretch, RaisedVoice, VoiceMetrics, VoiceStats,
 )
 from analyzer.storage.models import (
     DirectiveRow, InterruptionRow, SegmentRow, SessionRow, SpeakerRow, TranscriptSegmentRow, TurnRow,
@@ -65,6 +64,8 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
     row.summary = {"duration": metrics.duration, "total_speech": metrics.total_speech,
                    "overlap_time": metrics.overlap_time, "silence_time": metrics.silence_time,
                    "unattributed_words": metrics.unattributed_words}
+    if metrics.voice is not None:  # a JSON value of the summary column: no migration, old rows read as None
+        row.summary["voice"] = asdict(metrics.voice)
     row.group_indices = asdict(metrics.group)
     row.interruption_matrix = metrics.interruption_matrix
     row.transitions = metrics.transitions
@@ -190,7 +191,17 @@ def _metrics(row: SessionRow) -> SessionMetrics | None:
         verdict=Verdict(row.verdict, tuple(row.verdict_reasons or ())),
         timeline=tuple(TimelineWindow(w["start"], w["end"], w["label"], tuple(w["speakers"]))
                        for w in row.timeline or ()),
+        voice=_voice(summary.get("voice")),
     )
+
+
+def _voice(data: dict[str, Any] | None) -> VoiceMetrics | None:
+    if not data:
+        return None
+    return VoiceMetrics(speakers=tuple(_known(VoiceStats, v) for v in data.get("speakers", [])),
+                        raised=tuple(_known(RaisedVoice, r) for r in data.get("raised", [])),
+                        heated=tuple(_known(HeatedStretch, {**h, "speakers": tuple(h.get("speakers", ()))})
+                                     for h in data.get("heated", [])))
 
 
 def _stats(data: dict[str, Any]) -> SpeakerStats:

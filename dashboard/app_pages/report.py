@@ -76,6 +76,7 @@ widgets.chart_with_numbers(lambda: charts.window_strip_chart(result), tables.win
                            key="windows", empty="The recording is too short to label stretches of it.")
 
 report_parts.interruptions(result)
+report_parts.voice(result)
 report_parts.network(result)
 report_parts.directives(result)
 report_parts.questions(result)

@@ -27,7 +27,14 @@ def test_bench_prints_every_figure_on_a_short_file(tmp_path):
     bench = data["results"][0]
     assert bench["audio_s"] == pytest.approx(30.0, abs=0.5)
     assert all(seconds > 0 for seconds in bench["stages"].values()), bench["stages"]
-    assert sum(bench["stages"].values()) == pytest.approx(bench["total_s"], rel=0.02)
+    stages = bench["stages"]
+    if bench["overlapped"]:  # transcription ran beside diarization: each stage has its own span
+        assert max(stages["diarization"], stages["transcription"]) <= bench["total_s"]
+        assert sum(stages.values()) >= 0.98 * bench["total_s"]
+    else:
+        assert sum(stages.values()) == pytest.approx(bench["total_s"], rel=0.02)
+    assert bench["der"] is not None and bench["der"] <= 0.10  # scored against sample.rttm beside it
+
     assert bench["whisper_alone_s"] > 0 and bench["ratio_to_whisper"] > 1.0
     assert bench["peak_rss_mib"] > 100
     assert bench["rtf"] == pytest.approx(bench["total_s"] / bench["audio_s"])

@@ -12,9 +12,11 @@ from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script
 
 def test_stage_clock_splits_the_run_at_each_stage_start():
     clock = StageClock()
-    clock.first = {"decode": 10.0, "diarize": 11.0, "transcribe": 14.0, "align": 15.0, "metrics": 15.5}
+    clock.first = {"decode": 10.0, "diarize": 11.0, "prosody": 13.5, "transcribe": 14.0, "align": 15.0,
+                   "metrics": 15.5}
     durations = clock.durations(started=9.5, ended=16.0)
-    assert durations == {"decode": 1.5, "diarization": 3.0, "transcription": 1.0, "alignment+metrics": 1.0}
+    assert durations == {"decode": 1.5, "diarization": 2.5, "prosody": 0.5, "transcription": 1.0,
+                         "alignment+metrics": 1.0}
     assert sum(durations.values()) == pytest.approx(16.0 - 9.5)
 
 
@@ -24,7 +26,7 @@ def test_run_bench_times_every_stage_and_the_asr_alone(tone_wav):
     load_s, results = run_bench([tone_wav], AnalysisConfig(), analyzer=analyzer)
     result = results[0]
     assert load_s == 0.0 and result.audio_s == pytest.approx(2.0)
-    assert set(result.stages) == {"decode", "diarization", "transcription", "alignment+metrics"}
+    assert set(result.stages) == {"decode", "diarization", "prosody", "transcription", "alignment+metrics"}
     assert sum(result.stages.values()) == pytest.approx(result.total_s, abs=0.01)
     assert result.whisper_alone_s >= 0 and result.rtf == pytest.approx(result.total_s / 2.0)
     assert result.peak_rss_mib == pytest.approx(peak_rss_mib(), rel=0.5)

@@ -30,7 +30,7 @@ class Remembering:
 class LoadedDiarizer(Remembering, FakeDiarizer):
     built: list = []
 
-    def __init__(self, config, device="auto") -> None:
+    def __init__(self, config, device="auto", onnx=True) -> None:
         FakeDiarizer.__init__(self, SEGMENTS)
         self.remember(config)
 

@@ -154,6 +154,35 @@ def print_summary(result: SessionResult) -> None:
         console.print(f"verdict: [bold]{metrics.verdict.label.replace('_', ' ')}[/bold]")
         for reason in metrics.verdict.reasons:
             console.print(f"  - {with_names(result, reason)}", highlight=False)
+    if metrics and metrics.voice is not None:
+        print_voice(result)
     for hit in result.directives[:3]:
         console.print(f"  directive ({hit.category}) [{format_clock(hit.time)}] "
                       f"{display_name(result, hit.speaker)}: \"{hit.text}\"", highlight=False, markup=False)
+
+
+def print_voice(result: SessionResult, max_moments: int = 5) -> None:
+    """How people sound: energy share, loudness, pitch, pace; then raised voices and heated stretches."""
+    from analyzer.formats.names import voice_cells
+
+    voice = result.metrics.voice
+    table = Table(title="how people sound (exclusive speech only)")
+    for column in ("speaker", "energy share", "loud p90 vs median", "pitch", "pitch range", "pace", "raised"):
+        table.add_column(column, justify="left" if column == "speaker" else "right")
+    for v in voice.speakers:
+        cells = voice_cells(v)
+        table.add_row(display_name(result, v.speaker), cells["energy_share"], cells["loud_p90"], cells["pitch"],
+                      cells["pitch_range"], cells["pace"], str(v.raised_moments))
+    console.print(table)
+    for moment in voice.raised[:max_moments]:
+        console.print(f"  raised voice [{format_clock(moment.start)}] {display_name(result, moment.speaker)} "
+                      f"(+{moment.above_db:.0f} dB for {moment.end - moment.start:.1f} s): \"{moment.quote}\"",
+                      highlight=False, markup=False)
+    if len(voice.raised) > max_moments:
+        console.print(f"  ... {len(voice.raised) - max_moments} more raised-voice moments in result.json",
+                      highlight=False)
+    for h in voice.heated:
+        names = ", ".join(display_name(result, p) for p in h.speakers)
+        console.print(f"  heated [{format_clock(h.start)}-{format_clock(h.end)}] {h.raised} raised voice(s), "
+                      f"{h.interruptions} interruption(s), {h.changes_per_minute:.0f} floor changes/min ({names})",
+                      highlight=False, markup=False)

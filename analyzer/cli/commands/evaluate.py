@@ -56,10 +56,6 @@ def evaluate(
     data_root: Optional[Path] = typer.Option(None, "--data-root", help="Where $DATA/ paths point "
                                              "(default: $FLOORSHARE_DATA_ROOT or ../shared/data)."),
     work: Path = typer.Option(Path("out/eval"), "--work", help="Folder for composed scenarios."),
-    feature_cache: Optional[Path] = typer.Option(
-        None, "--feature-cache", help="Keep each recording's segmentation and speaker embeddings in this folder "
-        "and reuse them on later runs (same models and segmentation step), so changing only clustering "
-        "settings re-runs in a fraction of the time."),
     config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
     cache: Path = typer.Option(Path("out/eval/identification-cache"), "--cache",
                                help="Identification manifests: where diarization outputs are cached "
@@ -67,9 +63,9 @@ def evaluate(
 ) -> None:
     """Run the pipeline on every recording of MANIFEST and score it against the references:
     DER/JER and their split, speaker count, share error (mean and worst person), speaker changes
-    found, the quietest person's missed speech, interruptions, verdict (against the expected one
-    and the reference's own), WER. A manifest with kind = "identification" scores naming people
-    across meetings by voice instead."""
+    found, the quietest person's missed speech, interruptions, raised voices, verdict (against the
+    expected one and the reference's own), WER. A manifest with kind = "identification" scores naming
+    people across meetings by voice instead."""
     from analyzer.evaluation.identification import is_identification_manifest
 
     if is_identification_manifest(manifest):
@@ -84,8 +80,6 @@ def evaluate(
         config = o.build_config(config_file, device=device, asr_model=asr_model)
         loaded = load_manifest(manifest, data_root)
         analyzer = build_analyzer(config)
-        if feature_cache is not None:
-            analyzer.diarizer.cache_dir = feature_cache
         done: list = []
 
         def on_file(score) -> None:
@@ -173,6 +167,9 @@ def _print_file(score) -> None:
     if score.interruptions is not None:
         any_ = score.interruptions["any"]
         parts.append(f"interruptions {any_.matched}/{any_.reference} found, {any_.system} reported")
+    if score.raised_voices is not None:
+        c = score.raised_voices
+        parts.append(f"raised voices {c.matched}/{c.reference} found, {c.system} reported")
     console.print("; ".join(parts), highlight=False)
 
 
@@ -209,6 +206,12 @@ def _print_summary(name: str, summary: dict[str, Any]) -> None:
     for kind, c in summary.get("interruptions", {}).items():
         rows.append((f"interruptions {kind}: P / R / F1 (ref {c['reference']}, sys {c['system']})",
                      f"{_pct(c['precision'])} / {_pct(c['recall'])} / {_pct(c['f1'])}"))
+    if "raised_voices" in summary:
+        c = summary["raised_voices"]
+        onset = "-" if c["mean_onset_error_s"] is None else f"{c['mean_onset_error_s']:.2f} s"
+        rows.append((f"raised voices: P / R / F1 (ref {c['reference']}, sys {c['system']}, onset within 1 s)",
+                     f"{_pct(c['precision'])} / {_pct(c['recall'])} / {_pct(c['f1'])}"))
+        rows.append(("raised voices: mean onset error", onset))
     rows.append(("analysis time", f"{summary['analysis_s']:.0f} s"))
     for label, value in rows:
         table.add_row(label, value)
@@ -264,7 +267,7 @@ def bench(
         table.add_column(Path(r.file).name, justify="right")
     rows = [("audio", lambda r: f"{r.audio_s:.1f} s"), ("model load", lambda r: f"{r.model_load_s:.2f} s")]
     rows += [(stage, lambda r, k=stage: f"{r.stages[k]:.2f} s")
-             for stage in ("decode", "diarization", "transcription", "alignment+metrics")]
+             for stage in ("decode", "diarization", "prosody", "transcription", "alignment+metrics")]
     rows += [("total", lambda r: f"{r.total_s:.2f} s"), ("RTF (total / audio)", lambda r: f"{r.rtf:.3f}"),
              ("CPU time (user+sys)", lambda r: f"{r.cpu_s:.1f} s"),
              ("CPU s per audio s", lambda r: f"{r.cpu_per_audio_s:.3f}"),
@@ -272,7 +275,10 @@ def bench(
              ("faster-whisper alone", lambda r: f"{r.whisper_alone_s:.2f} s"),
              ("faster-whisper alone RTF", lambda r: f"{r.whisper_rtf:.3f}"),
              ("faster-whisper alone CPU time", lambda r: f"{r.whisper_cpu_s:.1f} s"),
-             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x")]
+             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x"),
+             ("transcription beside diarization", lambda r: "yes" if r.overlapped else "no"),
+             ("DER vs <file>.rttm", lambda r: "-" if r.der is None else f"{100 * r.der:.1f} %"),
+             ("share error (mean)", lambda r: "-" if r.share_mean_pp is None else f"{r.share_mean_pp:.1f} pp")]
     for label, render in rows:
         table.add_row(label, *(render(r) for r in results))
     console.print(table)

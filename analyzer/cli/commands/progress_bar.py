@@ -10,7 +10,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from analyzer.cli.console import err_console
 from analyzer.core.progress import STAGES, Hook
 
-STAGE_LABELS = {"decode": "decode audio", "diarize": "who spoke when", "transcribe": "transcribe",
+STAGE_LABELS = {"decode": "decode audio", "diarize": "who spoke when", "prosody": "how people sound",
+                "transcribe": "transcribe",
                 "align": "words to speakers", "metrics": "balance metrics"}
 
 

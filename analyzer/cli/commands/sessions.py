@@ -92,10 +92,15 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
                          "turns": s.turns if s else None,
                          "interruptions_made": s.interruptions_made.total if s else None,
                          "directives": s.directives.total if s else None})
-    return {**summary_dict,
-            "verdict_reasons": [with_names(result, r) for r in metrics.verdict.reasons] if metrics else [],
-            "indices": _indices(result),
-            "speakers": speakers}
+    details = {**summary_dict,
+               "verdict_reasons": [with_names(result, r) for r in metrics.verdict.reasons] if metrics else [],
+               "indices": _indices(result),
+               "speakers": speakers}
+    if metrics is not None and metrics.voice is not None:
+        from analyzer.formats.serialize import voice_to_dict
+
+        details["voice"] = voice_to_dict(metrics.voice, result.speaker_names)
+    return details
 
 
 def _indices(result: SessionResult) -> dict[str, Any] | None:
@@ -141,6 +146,10 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
         console.print(f"verdict: [bold]{summary.verdict.replace('_', ' ')}[/bold]")
         for reason in details["verdict_reasons"]:
             console.print(f"  - {reason}", highlight=False)
+    if result.metrics is not None and result.metrics.voice is not None:
+        from analyzer.cli.commands.analyze import print_voice
+
+        print_voice(result)
 
 
 def _name_cell(speaker: dict[str, Any]) -> str:
