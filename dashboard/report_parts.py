@@ -46,6 +46,15 @@ def agreements(result: SessionResult, session_id: int, group: str) -> None:
                         icon=":material/co_present:", query_params={widgets.SESSION_PARAM: str(session_id)})
 
 
+def speaker_doubts(result: SessionResult) -> None:
+    """A warning beside the shares when the diarization may have merged or split people."""
+    from analyzer.metrics.confidence import count_note, speaker_doubts as doubts
+
+    note = count_note(result)
+    if note:
+        st.warning(note + "\n\n" + "\n".join(f"- {d}" for d in doubts(result).values()), icon=":material/warning:")
+
+
 def verdict(result: SessionResult) -> None:
     """The verdict in plain words with the reasons behind it."""
     if result.metrics is None:

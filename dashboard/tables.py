@@ -24,18 +24,24 @@ def speaker_order(result: SessionResult, include_silent: bool = True) -> list[st
 
 def share_table(result: SessionResult) -> pd.DataFrame:
     """One row per person: speaking time, share, turns, words, silent attendees included."""
+    from analyzer.metrics.confidence import speaker_doubts
+
+    doubts = speaker_doubts(result)
     rows = []
     for s in _speakers(result):
+        confidence = result.diarization.confidence_of(s.speaker)
         rows.append({
             "person": display_name(result, s.speaker), "label": s.speaker,
             "speaking time (s)": round(s.speaking_time, 1), "share (%)": round(100 * s.share, 1),
             "share of meeting (%)": round(100 * s.meeting_share, 1), "turns": s.turns,
             "longest turn (s)": round(s.longest_turn, 1), "words": s.words,
             "words per minute": round(s.words_per_minute, 1), "silent attendee": s.silent_attendee,
+            "distinct person (%)": None if confidence is None else round(100 * confidence.confidence),
+            "doubt": doubts.get(s.speaker, ""),
         })
     table = pd.DataFrame(rows, columns=["person", "label", "speaking time (s)", "share (%)",
                                         "share of meeting (%)", "turns", "longest turn (s)", "words",
-                                        "words per minute", "silent attendee"])
+                                        "words per minute", "silent attendee", "distinct person (%)", "doubt"])
     return table.sort_values(["speaking time (s)", "person"], ascending=[False, True], ignore_index=True)
 
 

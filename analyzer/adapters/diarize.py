@@ -13,6 +13,7 @@ import os
 os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
 
 import logging  # noqa: E402
+from pathlib import Path  # noqa: E402
 import warnings  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -23,10 +24,15 @@ from pyannote.audio import Model  # noqa: E402
 from pyannote.audio.core.plda import PLDA  # noqa: E402
 from pyannote.audio.models.blocks.pooling import StatsPool  # noqa: E402
 from pyannote.audio.pipelines import SpeakerDiarization  # noqa: E402
-from pyannote.core import Annotation, SlidingWindowFeature  # noqa: E402
+from pyannote.audio.pipelines.utils import SpeakerDiarizationMixin  # noqa: E402
+from pyannote.audio.utils.reproducibility import fix_reproducibility  # noqa: E402
+from pyannote.core import Annotation, SlidingWindow, SlidingWindowFeature  # noqa: E402
 
 from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
+from analyzer.adapters.clustering import (  # noqa: E402
+    ChunkFeatures, cluster_chunks, clustering_params, crop_segments, with_confidence,
+)
 from analyzer.adapters.model_registry import load_manifest, resolve_model_path  # noqa: E402
 from analyzer.core.config import DiarizationConfig  # noqa: E402
 from analyzer.core.errors import ModelError  # noqa: E402
@@ -255,8 +261,49 @@ class PyannoteDiarizer:
                                    hook=_StepHook(hook), **kwargs)
         hook("diarize", 1, 1)
         return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
-                              output.speaker_embeddings)
+                              output.speaker_embeddings, duration=min(audio.duration, audio.recording.duration))
 
+
+    def features(self, audio: LoadedAudio, *, hook: Hook = null_hook, cache_dir: str | Path | None = None) -> ChunkFeatures:
+        """Segmentation, instantaneous speaker count and embeddings: everything before clustering.
+
+        Used by clustering sweeps (:mod:`analyzer.evaluation.sweep`). With ``cache_dir`` set they are stored there (one ``.npz`` per recording content and
+        segmentation step) and read back next time, so clustering can be re-tuned without models.
+        """
+        cache = None
+        if cache_dir is not None:
+            models = "".join(m.sha256[:4] for m in self.models)
+            cache = Path(cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
+                                            f"-{len(audio.samples)}-{models}.npz")
+            if cache.exists():
+                return ChunkFeatures.load(cache)
+        waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
+        pipeline = self.pipeline
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fix_reproducibility(torch.device(self.device))
+            file = pipeline.prepare_one({"waveform": waveform, "sample_rate": SAMPLE_RATE, "uri": "audio"})
+            step_hook = pipeline.setup_hook(file, hook=_StepHook(hook))
+            segmentations = pipeline.get_segmentations(file, hook=step_hook)
+            count = pipeline.speaker_count(segmentations, pipeline._segmentation.model.receptive_field,
+                                           warm_up=(0.0, 0.0))
+            if np.nanmax(count.data) == 0:
+                embeddings = np.full((*segmentations.data.shape[::2], 192), np.nan, dtype=np.float32)
+            else:
+                embeddings = pipeline.get_embeddings(file, segmentations,
+                                                     exclude_overlap=pipeline.embedding_exclude_overlap,
+                                                     hook=step_hook)
+        chunks, frames = segmentations.sliding_window, count.sliding_window
+        features = ChunkFeatures(
+            segmentations=np.asarray(segmentations.data, dtype=np.float32),
+            embeddings=np.asarray(embeddings, dtype=np.float32),
+            count=np.asarray(count.data[:, 0], dtype=np.uint8),
+            chunks=(chunks.start, chunks.duration, chunks.step),
+            frames=(frames.start, frames.duration, frames.step),
+            duration=min(audio.duration, audio.recording.duration))  # what the result reports
+        if cache is not None:
+            features.save(cache)
+        return features
 
 class _StepHook:
     """Maps pyannote's step hook onto our ``hook('diarize', done, total)``.
@@ -277,8 +324,8 @@ class _StepHook:
         self.hook("diarize", round(offset + share * (completed or 0) / total, 4), 1)
 
 
-def to_diarization(overlapping: Annotation, exclusive: Annotation,
-                   centroids: np.ndarray | None = None) -> Diarization:
+def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np.ndarray | None = None,
+                   duration: float | None = None) -> Diarization:
     """Convert pyannote annotations into our schema (sorted by start time).
 
     ``centroids`` (pyannote's ``speaker_embeddings``: one row per label, in the order of
@@ -288,6 +335,7 @@ def to_diarization(overlapping: Annotation, exclusive: Annotation,
     def segments(annotation: Annotation) -> tuple[SpeakerSegment, ...]:
         items = [SpeakerSegment(round(turn.start, 3), round(turn.end, 3), str(label))
                  for turn, _, label in annotation.itertracks(yield_label=True)]
+        items = crop_segments(items, duration) if duration is not None else items  # never past the recording
         return tuple(sorted(items, key=lambda s: (s.start, s.end, s.speaker)))
 
     overlapping_segments = segments(overlapping)
@@ -305,3 +353,51 @@ def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, 
         if np.all(np.isfinite(row)) and np.linalg.norm(row) > 1e-8:
             found[str(label)] = tuple(float(x) for x in row)
     return found
+
+
+def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
+    """Cluster the chunk features into people and build both tracks (pyannote's reconstruct).
+
+    Pure given the features (no model): used by the diarizer and by clustering sweeps.
+    """
+    clusters = cluster_chunks(features.embeddings, features.segmentations, clustering_params(config),
+                              num_clusters=config.num_speakers, min_clusters=config.min_speakers,
+                              max_clusters=config.max_speakers)
+    if clusters.centroids.shape[0] == 0:
+        return Diarization(segments=(), exclusive=(), speakers=())
+    segmentations = SlidingWindowFeature(features.segmentations, SlidingWindow(*_window(features.chunks)))
+    count = SlidingWindowFeature(features.count[:, None].astype(np.int8), SlidingWindow(*_window(features.frames)))
+    if config.max_speakers is not None or config.num_speakers is not None:
+        cap = config.num_speakers or config.max_speakers
+        count.data = np.minimum(count.data, cap).astype(np.int8)
+    tracks = []
+    for limit in (None, 1):
+        capped = SlidingWindowFeature(count.data if limit is None else np.minimum(count.data, limit).astype(np.int8),
+                                      count.sliding_window)
+        discrete = _reconstruct(segmentations, clusters.hard, capped)
+        tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
+    labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
+    overlapping = tracks[0].rename_labels(labels)
+    means = {labels[k]: clusters.means[k] for k in range(len(clusters.means))}
+    centroids = np.array([means[label] for label in overlapping.labels()]) if overlapping.labels() else None
+    diarization = to_diarization(overlapping, tracks[1].rename_labels(labels), centroids, duration=features.duration)
+    return with_confidence(diarization, clusters, labels, config)
+
+
+def _window(spec: tuple[float, float, float]) -> tuple[float, float, float]:
+    start, duration, step = spec
+    return duration, step, start  # SlidingWindow(duration, step, start)
+
+
+def _reconstruct(segmentations: SlidingWindowFeature, hard: np.ndarray,
+                 count: SlidingWindowFeature) -> SlidingWindowFeature:
+    """Chunk-level local speakers -> global clusters, then pyannote's frame-level aggregation."""
+    num_chunks, num_frames, _ = segmentations.data.shape
+    num_clusters = int(np.max(hard)) + 1
+    clustered = np.full((num_chunks, num_frames, num_clusters), np.nan)
+    for c, (cluster, (_, segmentation)) in enumerate(zip(hard, segmentations)):
+        for k in np.unique(cluster):
+            if k >= 0:
+                clustered[c, :, k] = np.max(segmentation[:, cluster == k], axis=1)
+    return SpeakerDiarizationMixin.to_diarization(SlidingWindowFeature(clustered, segmentations.sliding_window),
+                                                  count)

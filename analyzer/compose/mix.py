@@ -48,6 +48,7 @@ class ComposedMeeting:
     segments: tuple[SpeakerSegment, ...]
     interruptions: tuple[Interruption, ...]
     backchannels: tuple[Backchannel, ...]
+    room: dict[str, Any] | None = None  # far-field rendering: rt60, size, snr_db, distances (m)
     level_changes: tuple[LevelChange, ...] = ()
 
     @property
@@ -112,10 +113,10 @@ def compose_meeting(scenario: Scenario) -> ComposedMeeting:
             interruptions.append(Interruption(time=round(inside.start, 3), interrupter=step.who,
                                               interrupted=floor.speaker, type="unsuccessful",
                                               overlap=round(inside.end - inside.start, 3)))
-    samples, segments = _mix(placed, scenario, rng)
+    samples, segments, room = _mix(placed, scenario, rng)
     return ComposedMeeting(scenario=scenario, samples=samples, segments=segments,
                            interruptions=tuple(interruptions), backchannels=tuple(backchannels),
-                           level_changes=tuple(levels))
+                           level_changes=tuple(levels), room=room)
 
 
 def _apply_gain(placed: _Placed, step: Step) -> list[LevelChange]:
@@ -196,22 +197,44 @@ def _inside_step(step: Step, floor: _Placed | None, voice: Voice, rng: np.random
 
 
 def _mix(placed: list[_Placed], scenario: Scenario,
-         rng: np.random.Generator) -> tuple[np.ndarray, tuple[SpeakerSegment, ...]]:
+         rng: np.random.Generator) -> tuple[np.ndarray, tuple[SpeakerSegment, ...], dict[str, Any] | None]:
     total = max(p.end for p in placed) + TAIL_S
-    mix = np.zeros(int(np.ceil(total * SAMPLE_RATE)), dtype=np.float32)  # (samples,)
+    length = int(np.ceil(total * SAMPLE_RATE))
+    tracks: dict[str, np.ndarray] = {}  # person -> dry samples on the timeline
     segments = []
     for turn in placed:
+        track = tracks.setdefault(turn.speaker, np.zeros(length, dtype=np.float32))
         for offset, samples in turn.pieces:
             first = int(round((turn.start + offset) * SAMPLE_RATE))
-            mix[first: first + len(samples)] += samples
+            track[first: first + len(samples)] += samples
             segments.append(SpeakerSegment(round(first / SAMPLE_RATE, 3),
                                            round((first + len(samples)) / SAMPLE_RATE, 3), turn.speaker))
+    ordered = tuple(sorted(segments, key=lambda s: (s.start, s.speaker)))
+    if scenario.room is not None:
+        mix, distances = _in_room(tracks, segments, scenario, rng, length)
+        room = scenario.room
+        return mix, ordered, {"rt60": room.rt60, "size": list(room.size), "snr_db": room.snr_db,
+                              "distances": distances}
+    mix = np.sum(list(tracks.values()), axis=0).astype(np.float32) if tracks else np.zeros(length, np.float32)
     if scenario.noise_dbfs is not None:
         mix += rng.normal(0.0, 10 ** (scenario.noise_dbfs / 20), size=len(mix)).astype(np.float32)
     peak = float(np.max(np.abs(mix))) if len(mix) else 0.0
     if peak > 0.99:  # one global scale keeps the level differences between people
         mix *= np.float32(0.99 / peak)
-    return mix, tuple(sorted(segments, key=lambda s: (s.start, s.speaker)))
+    return mix, ordered, None
+
+
+def _in_room(tracks: dict[str, np.ndarray], segments: list[SpeakerSegment], scenario: Scenario,
+             rng: np.random.Generator, length: int) -> tuple[np.ndarray, dict[str, float]]:
+    from analyzer.compose.room import default_distances, render
+
+    speakers = [p.name for p in scenario.people if p.name in tracks]
+    distances = default_distances(speakers, rng)
+    distances.update({p.name: p.distance for p in scenario.people if p.name in tracks and p.distance})
+    mask = np.zeros(length, dtype=bool)
+    for seg in segments:
+        mask[int(seg.start * SAMPLE_RATE): int(seg.end * SAMPLE_RATE)] = True
+    return render({name: tracks[name] for name in speakers}, distances, scenario.room, mask, rng), distances
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -261,4 +284,4 @@ def meeting_events(meeting: ComposedMeeting) -> dict[str, Any]:
                           "duration": b.duration} for b in meeting.backchannels],
         "level_changes": [{"speaker": c.speaker, "start": c.start, "end": c.end, "gain_db": c.gain_db}
                           for c in meeting.level_changes],
-    }
+    } | ({"room": meeting.room} if meeting.room is not None else {})

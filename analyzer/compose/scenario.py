@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from analyzer.compose.room import Room
 from analyzer.core.errors import InputFormatError
 from analyzer.core.schema import VerdictLabel
 
@@ -31,6 +32,7 @@ class Person:
     voice: str | None
     gain_db: float = 0.0
     silent: bool = False
+    distance: float | None = None  # metres from the microphone when the scenario has a [room]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Scenario:
     noise_dbfs: float | None = None
     voices_dir: Path = DEFAULT_VOICES
     source: str = ""
+    room: Room | None = None  # render far-field (analyzer.compose.room); None: dry mix
 
 
 
@@ -107,7 +110,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>",
 
 def _build_scenario(data: dict[str, Any], source: str, voices_dir: Path) -> Scenario:
     _require(data, dict, source, "the scenario")
-    _check_keys(data, {"meeting", "people", "turns"}, source, "top level")
+    _check_keys(data, {"meeting", "people", "turns", "room"}, source, "top level")
     meeting = _require(data.get("meeting", {}), dict, source, "[meeting]")
     _check_keys(meeting, {"name", "verdict", "seed", "gap_s", "noise_dbfs", "repeat", "voices"}, source, "[meeting]")
     verdict = str(meeting.get("verdict", ""))
@@ -127,7 +130,20 @@ def _build_scenario(data: dict[str, Any], source: str, voices_dir: Path) -> Scen
     return Scenario(name=str(meeting.get("name") or Path(source).stem), verdict=verdict, people=people,
                     steps=steps * repeat, seed=int(meeting.get("seed", 0)), gap_s=(gap[0], gap[1]),
                     noise_dbfs=_optional_float(meeting.get("noise_dbfs")), voices_dir=Path(voices_dir),
-                    source=source)
+                    source=source, room=_parse_room(data.get("room"), source))
+
+
+def _parse_room(value: Any, source: str) -> Room | None:
+    if value is None:
+        return None
+    _require(value, dict, source, "[room]")
+    _check_keys(value, {"rt60", "size", "snr_db"}, source, "[room]")
+    size = tuple(float(v) for v in value.get("size", (6.0, 5.0, 3.0)))
+    room = Room(rt60=float(value.get("rt60", 0.5)), size=size, snr_db=float(value.get("snr_db", 18.0)))
+    if len(size) != 3 or min(size) < 2.0 or size[2] > 6.0 or not 0.1 <= room.rt60 <= 2.0:
+        raise InputFormatError(f"{source}: [room] needs size = [x, y, z] in metres (each >= 2, height <= 6) "
+                               f"and 0.1 <= rt60 <= 2.0 s (got size = {list(size)}, rt60 = {room.rt60})")
+    return room
 
 
 def _require(value: Any, kind: type, source: str, where: str) -> Any:
@@ -151,14 +167,15 @@ def _optional_float(value: Any) -> float | None:
 def _parse_person(name: str, value: Any, source: str) -> Person:
     if not isinstance(value, dict):
         raise InputFormatError(f"{source}: [people.{name}] must be a table like {{ voice = \"1688\" }}")
-    _check_keys(value, {"voice", "gain_db", "silent"}, source, f"[people.{name}]")
+    _check_keys(value, {"voice", "gain_db", "silent", "distance"}, source, f"[people.{name}]")
     silent = bool(value.get("silent", False))
     voice = value.get("voice")
     if voice is None and not silent:
         raise InputFormatError(f"{source}: [people.{name}] needs a voice (a folder of the voices directory) "
                                "or silent = true")
     return Person(name=name, voice=None if voice is None else str(voice),
-                  gain_db=float(value.get("gain_db", 0.0)), silent=silent)
+                  gain_db=float(value.get("gain_db", 0.0)), silent=silent,
+                  distance=_optional_float(value.get("distance")))
 
 
 def _parse_step(index: int, raw: Any, source: str) -> Step:
@@ -186,6 +203,12 @@ def _parse_step(index: int, raw: Any, source: str) -> Step:
 
 def _validate(scenario: Scenario) -> None:
     people = {p.name: p for p in scenario.people}
+    for person in scenario.people:
+        if person.distance is None:
+            continue
+        if scenario.room is None or not 0.3 <= person.distance <= min(scenario.room.size[:2]) / 2:
+            raise InputFormatError(f"{scenario.source}: [people.{person.name}] distance = {person.distance} needs "
+                                   "a [room] table and must be between 0.3 m and half the room's width")
     if not scenario.steps or scenario.steps[0].kind != "turn":
         raise InputFormatError(f"{scenario.source}: the first [[turns]] entry must be a plain turn")
     for index, step in enumerate(scenario.steps, start=1):

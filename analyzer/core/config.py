@@ -50,8 +50,16 @@ class DiarizationConfig:
     num_speakers: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
-    clustering_threshold: float = 0.7
-    min_cluster_size: int = 12
+    clustering_method: str = "agglomerative"  # agglomerative | spectral (analyzer.clustering)
+    clustering_threshold: float = 0.7  # agglomerative: centroid-linkage cut on unit vectors
+    min_cluster_size: int = 12  # embeddings; smaller clusters join their nearest large one
+    min_active_ratio: float = 0.2  # a local speaker trains the clusters with this share of clean frames
+    spectral_pval: float = 0.02  # spectral: share of each affinity row kept (at least 6 entries)
+    merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
+    constrained_assignment: bool = False  # never two local speakers of a chunk to one person (measured worse)
+    same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
+    two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
+    low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
     segmentation_step: float = field(default=0.1, metadata=LOAD_TIME)  # fraction of the 10 s window
     segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)
     # chunks per CAM++ pass (4: the fastest per chunk on 1 and 2 threads, docs/benchmarks.md)
@@ -216,6 +224,8 @@ def _build_section(cls: type, name: str, values: dict[str, Any]) -> Any:
 def _checked_value(section: str, key: str, value: Any, default: Any) -> Any:
     """Check a config value against its default's type (None defaults: int or str allowed)."""
     where = f"[{section}] {key} = {value!r}"
+    if key == "clustering_method" and value not in ("agglomerative", "spectral"):
+        raise ConfigError(f"{where}: must be agglomerative or spectral")
     if key == "attendees":
         if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
             raise ConfigError(f"{where}: give a list of names, e.g. attendees = [\"Ana\", \"Ben\"]")

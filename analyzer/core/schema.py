@@ -102,8 +102,32 @@ class SpeakerSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerConfidence:
+    """How sure the diarization is that one speaker label is one distinct person.
+
+    ``confidence`` (0-1): the share of the speaker's voice samples (embeddings) that are
+    clearly closer to this speaker than to any other, lowered when few samples back it.
+    ``same_as``: another label whose voice is so similar that the two may be one person;
+    ``maybe_two``: the label's samples fall into two distinct groups (two people merged?).
+    Similarities are cosine similarities of the voice descriptions (1: identical).
+    """
+
+    speaker: str
+    confidence: float
+    embeddings: int
+    nearest: str | None = None
+    nearest_similarity: float | None = None
+    split_similarity: float | None = None
+    same_as: str | None = None
+    maybe_two: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Diarization:
     """Who spoke when: ``segments`` may overlap, ``exclusive`` never does.
+
+    ``confidence`` has one entry per speaker when the diarizer measured it (empty for
+    diarizations read from an RTTM and for results written before it existed).
 
     ``embeddings`` maps a label to the diarizer's voice embedding of that speaker (the
     CAM++ centroid of its cluster). It is biometric data: never written to result.json
@@ -115,6 +139,10 @@ class Diarization:
     exclusive: tuple[SpeakerSegment, ...]
     speakers: tuple[str, ...]
     embeddings: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False, repr=False)
+    confidence: tuple[SpeakerConfidence, ...] = ()
+
+    def confidence_of(self, speaker: str) -> SpeakerConfidence | None:
+        return next((c for c in self.confidence if c.speaker == speaker), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,17 @@
 """``floorshare eval``: run the pipeline on every recording of a manifest and score it.
 
-Per file: DER/JER (no collar, overlap scored) and DER with a 0.25 s collar, the
-speaker-count error, per-person share error (pp, after the optimal mapping),
-interruption precision/recall/F1 per type (within 0.5 s), raised-voice precision/recall/F1
-(onset within 1 s, where the truth is known), the verdict and WER.
-Overall: DER/JER over all scored time, mean absolute speaker-count error, mean
-share error over all people, summed interruption counts, verdict accuracy and WER
-over all reference words.
+Per file: DER/JER (no collar, overlap scored) and DER with a 0.25 s collar, with
+the error split into missed speech, false alarm and confusion; the speaker-count error;
+per-person share error (pp, after the optimal mapping) and the worst person's;
+speaker-change recall/precision (within 0.5 s); each person's missed speech and the
+quietest person's; interruption precision/recall/F1 per type (within 0.5 s); raised-voice
+precision/recall/F1 (onset within 1 s, where the truth is known); the
+verdict against the expected one and against the reference's own verdict (metrics on
+the reference RTTM alone, as ``floorshare metrics --rttm``); WER.
+Overall: DER/JER over all scored time, mean absolute speaker-count error and exact-count
+rate, mean share error over all people and mean worst-person share error, change
+recall/precision over all changes, mean quietest-person missed speech, summed
+interruption counts, verdict accuracies and WER over all reference words.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from analyzer.core.config import AnalysisConfig
 from analyzer.core.schema import SessionResult, SpeakerSegment
 from analyzer.evaluation.manifest import Manifest, ManifestEntry, Truth, read_events, with_composed
 from analyzer.evaluation.matching import Counts, match_interruptions
+from analyzer.evaluation.people import change_counts, missed_per_person
 from analyzer.evaluation.raised import match_raised, raised_truth
 from analyzer.evaluation.scoring import DiarizationScorer, optimal_mapping, read_uem
 from analyzer.evaluation.shares import share_error, shares_from_segments
@@ -54,6 +60,11 @@ class FileScore:
     system_raised: tuple[tuple[float, str], ...] = ()  # (start, speaker) as reported, for diagnosis
     verdict_expected: str | None = None
     verdict_system: str | None = None
+    verdict_reference: str | None = None  # the metrics' verdict on the reference RTTM alone
+    changes: Counts | None = None  # speaker changes matched within 0.5 s / reference / system
+    missed_per_person: dict[str, float] = field(default_factory=dict)  # share of each person's speech lost
+    quietest_person: str | None = None
+    quietest_missed: float | None = None
     word_errors: WordErrors | None = None
 
     @property
@@ -63,6 +74,10 @@ class FileScore:
     @property
     def verdict_correct(self) -> bool | None:
         return None if self.verdict_expected is None else self.verdict_expected == self.verdict_system
+
+    @property
+    def verdict_matches_reference(self) -> bool | None:
+        return None if self.verdict_reference is None else self.verdict_reference == self.verdict_system
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,12 @@ def score_result(entry: ManifestEntry, result: SessionResult, refs: References, 
         scored = scorer.score(refs.segments, system, refs.uem, uri=entry.id)
         mapping = optimal_mapping(refs.segments, system, uri=entry.id)
         shares = share_error(shares_from_segments(refs.segments), system_shares, mapping)
+        people = missed_per_person(refs.segments, system, mapping)
+        values.update(verdict_reference=reference_verdict(refs.segments, result),
+                      changes=change_counts(refs.segments, result.diarization.exclusive),
+                      missed_per_person={p.person: p.missed for p in people},
+                      quietest_person=people[0].person if people else None,
+                      quietest_missed=people[0].missed if people else None)
         values.update(reference_speakers=len({s.speaker for s in refs.segments}), der=scored.der, jer=scored.jer,
                       der_collar=scored.der_collar, missed_s=round(scored.missed, 3),
                       false_alarm_s=round(scored.false_alarm, 3), confusion_s=round(scored.confusion, 3),
@@ -136,6 +157,18 @@ def score_result(entry: ManifestEntry, result: SessionResult, refs: References, 
         hypothesis = " ".join(w.text for w in result.transcript.words())
         values["word_errors"] = word_errors(refs.transcript.text, hypothesis)
     return FileScore(**values)
+
+
+def reference_verdict(reference: Sequence[SpeakerSegment], result: SessionResult) -> str | None:
+    """The verdict the metrics give on the reference diarization alone (no words), with the same settings."""
+    from analyzer.pipeline.sources import metrics_from_segments
+
+    if not reference:
+        return None
+    config = AnalysisConfig.from_dict({k: v for k, v in result.config.items() if k in ("metrics",)}) \
+        if isinstance(result.config, dict) and "metrics" in result.config else AnalysisConfig()
+    metrics = metrics_from_segments(reference, config, duration=result.recording.duration)[0]
+    return metrics.verdict.label
 
 
 def entry_config(base: AnalysisConfig, entry: ManifestEntry, refs: References) -> AnalysisConfig:
@@ -206,6 +239,24 @@ def summarize(scores: Sequence[FileScore], scorer: DiarizationScorer | None = No
     if people:
         summary["share_mean_pp"] = sum(people) / len(people)
         summary["share_max_pp"] = max(people)
+        worst = [s.share_max_pp for s in scores if s.share_max_pp is not None]
+        summary["share_worst_mean_pp"] = sum(worst) / len(worst)
+    scored = [s for s in scores if s.scored_speech_s]
+    if scored:
+        speech = sum(s.scored_speech_s for s in scored)
+        summary["error_split"] = {name: sum(getattr(s, f"{name}_s") for s in scored) / speech
+                                  for name in ("missed", "false_alarm", "confusion")}
+    changes = [s.changes for s in scores if s.changes is not None]
+    if changes:
+        summary["changes"] = _counts_dict(sum(changes, Counts(0, 0, 0)))
+    quiet = [s.quietest_missed for s in scores if s.quietest_missed is not None]
+    if quiet:
+        summary["quietest_missed_mean"] = sum(quiet) / len(quiet)
+        summary["quietest_missed_max"] = max(quiet)
+    matches = [s.verdict_matches_reference for s in scores if s.verdict_matches_reference is not None]
+    if matches:
+        summary["verdict_reference_accuracy"] = sum(matches) / len(matches)
+        summary["verdicts_reference_scored"] = len(matches)
     interrupts = [s.interruptions for s in scores if s.interruptions is not None]
     if interrupts:
         summary["interruptions"] = {kind: _counts_dict(sum((i[kind] for i in interrupts), Counts(0, 0, 0)))
@@ -236,6 +287,8 @@ def file_score_dict(score: FileScore) -> dict[str, Any]:
     data = asdict(score)
     data["speaker_count_error"] = score.speaker_count_error
     data["verdict_correct"] = score.verdict_correct
+    data["verdict_matches_reference"] = score.verdict_matches_reference
+    data["changes"] = _counts_dict(score.changes) if score.changes is not None else None
     data["interruptions"] = ({k: _counts_dict(v) for k, v in score.interruptions.items()}
                              if score.interruptions is not None else None)
     data["raised_voices"] = _counts_dict(score.raised_voices) if score.raised_voices is not None else None

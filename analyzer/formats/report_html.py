@@ -23,6 +23,7 @@ LABEL_WIDTH = 140
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:860px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
+.warning{background:#fff4e0;border-left:4px solid #e8a33d;padding:.3em .8em;margin:.6em 0}
 h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 .meta{color:#666}.verdict{font-size:1.3em;font-weight:600}
 table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:right}
@@ -182,14 +183,29 @@ def interruption_table(result: SessionResult) -> str:
 def _people_table(result: SessionResult) -> str:
     if result.metrics is None:
         return ""
+    from analyzer.metrics.confidence import confidence_label
+
+    measured = bool(result.diarization.confidence)
     header = ("Person", "Speaking time", "Share", "Turns", "Words", "Questions", "Interruptions made",
-              "Interrupted", "Directives")
+              "Interrupted", "Directives") + (("Distinct person",) if measured else ())
     rows = "".join(
         f"<tr><td>{_name(result, s.speaker)}</td><td>{format_clock(s.speaking_time)}</td><td>{s.share:.0%}</td>"
         f"<td>{s.turns}</td><td>{s.words}</td><td>{s.questions}</td><td>{s.interruptions_made.total}</td>"
-        f"<td>{s.interruptions_received.total}</td><td>{s.directives.total}</td></tr>"
-        for s in result.metrics.speakers)
+        f"<td>{s.interruptions_received.total}</td><td>{s.directives.total}</td>"
+        + (f"<td>{escape('-' if s.silent_attendee else confidence_label(result, s.speaker))}</td>" if measured else "")
+        + "</tr>" for s in result.metrics.speakers)
     return "<table><tr>" + "".join(f"<th>{h}</th>" for h in header) + f"</tr>{rows}</table>"
+
+
+def _doubts(result: SessionResult) -> str:
+    """A warning next to the shares when the diarization may have merged or split people."""
+    from analyzer.metrics.confidence import count_note, speaker_doubts
+
+    note = count_note(result)
+    if not note:
+        return ""
+    items = "".join(f"<li>{escape(d)}</li>" for d in speaker_doubts(result).values())
+    return f'<div class="warning"><p><b>Warning:</b> {escape(note)}</p><ul>{items}</ul></div>'
 
 
 def _indices_table(result: SessionResult) -> str:
@@ -239,7 +255,7 @@ def to_html(result: SessionResult, title: str | None = None, agreements=None) ->
         f"with Floorshare {escape(result.provenance.analyzer_version)}</p>",
         agreements_section(result, agreements),
         verdict,
-        "<h2>Share of speech</h2>" + share_chart(result) if metrics else "",
+        "<h2>Share of speech</h2>" + _doubts(result) + share_chart(result) if metrics else "",
         _people_table(result),
         "<h2>Who spoke when</h2>" + timeline_chart(result) + window_strip(result) + heated_chart(result),
         voice_section(result),

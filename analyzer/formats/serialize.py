@@ -17,7 +17,7 @@ from analyzer.core.errors import InputFormatError
 from analyzer.formats.fileio import write_text_atomic
 from analyzer.core.schema import (
     SCHEMA_VERSION, DirectiveHit, DirectiveSummary, Diarization, GroupIndices, Interruption, ModelRef, Provenance,
-    Recording, SessionMetrics, SessionResult, SpeakerMatch, SpeakerSegment, SpeakerStats, SpeakerWord,
+    Recording, SessionMetrics, SessionResult, SpeakerConfidence, SpeakerMatch, SpeakerSegment, SpeakerStats, SpeakerWord,
     TimelineWindow, Transcript, TranscriptSegment, Turn, Verdict, Word, HeatedStretch, RaisedVoice,
     VoiceMetrics, VoiceStats,
 )
@@ -147,7 +147,8 @@ def result_to_dict(result: SessionResult) -> dict[str, Any]:
         # the voice embeddings (biometric) are never written: segments and labels only
         "diarization": {"segments": to_plain(result.diarization.segments),
                         "exclusive": to_plain(result.diarization.exclusive),
-                        "speakers": list(result.diarization.speakers)},
+                        "speakers": list(result.diarization.speakers),
+                        "confidence": to_plain(result.diarization.confidence)},
     })
     return data
 
@@ -171,7 +172,8 @@ def result_from_dict(data: dict[str, Any]) -> SessionResult:
 def _build_result(data: dict[str, Any]) -> SessionResult:
     segments = lambda items: tuple(from_plain(SpeakerSegment, s) for s in items)  # noqa: E731
     diarization = from_plain(Diarization, data["diarization"],
-                             {"segments": segments, "exclusive": segments})
+                             {"segments": segments, "exclusive": segments,
+                              "confidence": lambda items: tuple(from_plain(SpeakerConfidence, c) for c in items)})
     words = tuple(SpeakerWord(word=Word(w["start"], w["end"], w["text"], w.get("probability", 1.0)),
                               speaker=w.get("speaker"), coverage=w.get("coverage", 0.0))
                   for w in data.get("words", []))

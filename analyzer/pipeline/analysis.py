@@ -107,7 +107,7 @@ class Analyzer:
         if not plan.overlap:
             if set_threads is not None:
                 set_threads(plan.diarize_alone)
-            return (self.diarizer.diarize(audio, hook=hook, config=config.diarization),
+            return (self.diarizer.diarize(audio, hook=hook, config=bounded_by_attendees(config)),
                     self.transcriber.transcribe(audio, hook=hook, config=config.asr))
 
         def with_tick(tick):
@@ -117,7 +117,7 @@ class Analyzer:
             return stage_hook
 
         return run_side_by_side(
-            lambda tick: self.diarizer.diarize(audio, hook=with_tick(tick), config=config.diarization),
+            lambda tick: self.diarizer.diarize(audio, hook=with_tick(tick), config=bounded_by_attendees(config)),
             lambda tick: self.transcriber.transcribe(audio, hook=with_tick(tick), config=config.asr),
             set_threads, plan)
 
@@ -127,6 +127,17 @@ class Analyzer:
                           device=self.diarizer.device,
                           created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                           library_versions=library_versions())
+
+
+def bounded_by_attendees(config: AnalysisConfig) -> DiarizationConfig:
+    """The diarization settings, with the number of attendees (silent ones included) as the most
+    speakers there can be when no count or upper bound was given."""
+    diarization = config.diarization
+    people = len(config.metrics.attendees)
+    if people and diarization.num_speakers is None and diarization.max_speakers is None \
+            and (diarization.min_speakers or 0) <= people:
+        return replace(diarization, max_speakers=people)
+    return diarization
 
 
 def library_versions() -> tuple[tuple[str, str], ...]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from analyzer.core.schema import (
     DirectiveHit, Diarization, GroupIndices, Interruption, ModelRef, Provenance, Recording,
-    SessionMetrics, SessionResult, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
+    SessionMetrics, SessionResult, SpeakerConfidence, SpeakerSegment, SpeakerStats, SpeakerWord, TimelineWindow, Transcript,
     TranscriptSegment, Turn, Verdict, Word, HeatedStretch, RaisedVoice, VoiceMetrics, VoiceStats,
 )
 from analyzer.storage.models import (
@@ -87,6 +87,9 @@ def speaker_rows(result: SessionResult) -> list[SpeakerRow]:
             row.interruptions_received = s.interruptions_received.total
             row.directives = s.directives.total
             row.stats = stats_to_json(s)
+        confidence = result.diarization.confidence_of(label)
+        if confidence is not None:
+            row.confidence, row.confidence_detail = confidence.confidence, asdict(confidence)
         rows.append(row)
     return rows
 
@@ -160,7 +163,10 @@ def _diarization(row: SessionRow) -> Diarization:
     track = {False: [], True: []}
     for s in row.segments:
         track[bool(s.exclusive)].append(SpeakerSegment(s.start, s.end, s.speaker))
-    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers))
+    confidence = tuple(_known(SpeakerConfidence, s.confidence_detail) for s in row.speakers
+                       if s.confidence_detail is not None)
+    return Diarization(tuple(track[False]), tuple(track[True]), tuple(row.diarization_speakers),
+                       confidence=confidence)
 
 
 def metrics_from_row(row: SessionRow) -> SessionMetrics | None:

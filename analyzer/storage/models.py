@@ -150,6 +150,10 @@ class SpeakerRow(_SessionChild, Base):
     match_status: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
     match_confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
     placeholder: Mapped[Optional[str]] = mapped_column(String(100), nullable=True)  # "New speaker N"
+    # how sure the diarization is that this label is one distinct person (0-1), and the details
+    # (schema.SpeakerConfidence: nearest label, similarities, "same as", "maybe two"); None: not measured
+    confidence: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    confidence_detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, nullable=True)
 
     person: Mapped[Optional[PersonRow]] = relationship()
 

@@ -35,6 +35,14 @@ def test_sample_has_two_speakers(sample_result):
     assert len(sample_result.metrics.speakers) == 2
 
 
+def test_both_diarization_tracks_stay_inside_the_recording(sample_result):
+    duration = sample_result.recording.duration
+    for track in (sample_result.diarization.segments, sample_result.diarization.exclusive):
+        assert track and all(0.0 <= s.start < s.end <= duration for s in track), \
+            f"segments outside [0, {duration:.3f}]: {[s for s in track if s.start < 0 or s.end > duration]}"
+    assert all(t.end <= duration + 1e-6 for t in sample_result.turns)
+
+
 def test_sample_der_within_the_bound(sample_result):
     reference = read_rttm(SAMPLES / "pyannote-sample" / "sample.rttm")["sample"]
     score = DiarizationScorer().score(reference, sample_result.diarization.segments, uem=((0.0, 30.0),),
@@ -77,5 +85,6 @@ def test_ami_excerpt_finds_several_speakers(real_analyzer):
     found = len(result.diarization.speakers)
     # 5 speakers on every kernel path measured (the reference has 4); the range allows one either way.
     assert 3 <= found <= 6, f"{found} speakers on AMI tst00 ({kernel_path()})"
+    assert max(s.end for s in result.diarization.segments) <= result.recording.duration  # cropped
     assert result.metrics.verdict.label in {"many_to_many", "hub_and_spoke", "one_to_many"}
     assert len(result.turns) >= 3

@@ -21,14 +21,14 @@ def test_migrations_ship_inside_the_package():
     assert (migrations_dir() / "env.py").is_file()
     assert sorted(p.name for p in (migrations_dir() / "versions").glob("0*.py")) == [
         "0001_initial.py", "0002_session_group_date_index.py", "0003_voiceprints.py", "0004_meeting_date_source.py",
-        "0005_group_goals.py", "0006_typed_results.py"]
+        "0005_group_goals.py", "0006_typed_results.py", "0007_speaker_confidence.py"]
 
 
 def test_upgrade_from_empty_matches_the_models(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0006_typed_results"
+    assert current_revision(engine) == head_revision() == "0007_speaker_confidence"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -113,6 +113,31 @@ def test_downgrading_the_date_and_agreement_revisions_keeps_every_session_row(db
         upgrade(engine)
         assert current_revision(engine) == head_revision()
         assert [s.title for s in store.list_sessions()] == ["kept"]
+
+
+def test_upgrade_from_0006_keeps_sessions_and_then_stores_speaker_confidence(db_url):
+    from alembic import command
+    from dataclasses import replace
+
+    from analyzer.core.schema import SpeakerConfidence
+    from analyzer.storage.engine import alembic_config
+
+    with SessionStore(db_url) as store:
+        first = store.save(make_result("before"), group="team")
+        engine = store.engine
+        config = alembic_config(db_url)
+        config.attributes["engine"] = engine
+        command.downgrade(config, "0006_typed_results")  # the schema before speaker confidence, with a session
+        assert "confidence" not in {c["name"] for c in inspect(engine).get_columns("session_speakers")}
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        old = store.load(first)
+        assert old == make_result("before") and old.diarization.confidence == ()
+        labels = old.diarization.speakers
+        sure = SpeakerConfidence(labels[0], 0.91, 40, labels[1], 0.12, 0.7)
+        doubt = SpeakerConfidence(labels[1], 0.35, 6, labels[0], 0.66, None, same_as=labels[0])
+        new = replace(make_result("after"), diarization=replace(old.diarization, confidence=(sure, doubt)))
+        assert store.load(store.save(new, group="team")).diarization.confidence == (sure, doubt)
 
 
 def test_concurrent_worker_processes_lose_nothing(db_url):

@@ -127,17 +127,26 @@ def print_summary(result: SessionResult) -> None:
     """A per-speaker table with the verdict and its reasons."""
     metrics = result.metrics
     table = Table(title=f"{Path(result.recording.path).name} ({result.recording.duration:.1f} s)")
+    from analyzer.metrics.confidence import confidence_label, count_note, speaker_doubts
+
     matched = bool(result.speaker_matches)
+    measured = bool(result.diarization.confidence)
     columns = ("speaker", *(("voice match",) if matched else ()), "speaking time", "share", "turns", "words",
-               "interruptions made", "directives")
+               "interruptions made", "directives", *(("distinct person",) if measured else ()))
     for column in columns:
         table.add_column(column, justify="left" if column in ("speaker", "voice match") else "right")
     for s in metrics.speakers if metrics else ():
         name = result.speaker_names.get(s.speaker, s.speaker)
         match = (match_text(result, s.speaker),) if matched else ()
+        extra = ("-" if s.silent_attendee else confidence_label(result, s.speaker),) if measured else ()
         table.add_row(name, *match, f"{s.speaking_time:.1f} s", f"{s.share:.0%}", str(s.turns), str(s.words),
-                      str(s.interruptions_made.total), str(s.directives.total))
+                      str(s.interruptions_made.total), str(s.directives.total), *extra)
     console.print(table)
+    note = count_note(result)
+    if note:
+        console.print(f"[yellow]warning:[/yellow] {note}", highlight=False)
+        for doubt in speaker_doubts(result).values():
+            console.print(f"  ⚠ {doubt}", highlight=False, markup=False)
     if any(m.status == "suggested" for m in result.speaker_matches.values()):
         console.print("voice matches are suggestions: `floorshare speakers confirm|correct|reject SESSION LABEL`",
                       highlight=False)

@@ -62,8 +62,10 @@ def evaluate(
                                     "(a threshold sweep then runs no model)."),
 ) -> None:
     """Run the pipeline on every recording of MANIFEST and score it against the references:
-    DER/JER, speaker count, share error, interruptions, raised voices, verdict, WER. A manifest with
-    kind = "identification" scores naming people across meetings by voice instead."""
+    DER/JER and their split, speaker count, share error (mean and worst person), speaker changes
+    found, the quietest person's missed speech, interruptions, raised voices, verdict (against the
+    expected one and the reference's own), WER. A manifest with kind = "identification" scores naming
+    people across meetings by voice instead."""
     from analyzer.evaluation.identification import is_identification_manifest
 
     if is_identification_manifest(manifest):
@@ -152,10 +154,15 @@ def _print_file(score) -> None:
              f"DER {_pct(score.der)}", f"JER {_pct(score.jer)}", f"DER±0.25 {_pct(score.der_collar)}",
              f"speakers {score.system_speakers}"
              + (f" (ref {score.reference_speakers})" if score.reference_speakers is not None else ""),
-             "share error " + (f"{score.share_mean_pp:.1f} pp mean, {score.share_max_pp:.1f} max"
+             "share error " + (f"{score.share_mean_pp:.1f} pp mean, {score.share_max_pp:.1f} worst person"
                                if score.share_mean_pp is not None else "-"),
+             "speaker changes found " + (f"{_pct(score.changes.recall)} (precision {_pct(score.changes.precision)})"
+                                         if score.changes is not None else "-"),
+             f"quietest person missed {_pct(score.quietest_missed)}" + (
+                 f" ({score.quietest_person})" if score.quietest_person else ""),
              f"verdict {score.verdict_system}" + (f" (expected {score.verdict_expected})"
-                                                  if score.verdict_expected else ""),
+                                                  if score.verdict_expected else "")
+             + (f" (reference's own {score.verdict_reference})" if score.verdict_reference else ""),
              f"WER {_pct(score.word_errors.wer)}" if score.word_errors else "WER -"]
     if score.interruptions is not None:
         any_ = score.interruptions["any"]
@@ -172,11 +179,26 @@ def _print_summary(name: str, summary: dict[str, Any]) -> None:
     table.add_column("value", justify="right")
     rows = [("DER (no collar, overlap scored)", _pct(summary.get("der"))), ("JER", _pct(summary.get("jer"))),
             ("DER (0.25 s collar)", _pct(summary.get("der_collar")))]
+    if "error_split" in summary:
+        split = summary["error_split"]
+        rows.append(("  of which missed / false alarm / confusion",
+                     f"{_pct(split['missed'])} / {_pct(split['false_alarm'])} / {_pct(split['confusion'])}"))
     if "speaker_count_mae" in summary:
         rows.append(("speaker count: mean abs error / exact",
                      f"{summary['speaker_count_mae']:.2f} / {_pct(summary['speaker_count_exact'])}"))
     if "share_mean_pp" in summary:
         rows.append(("share error: mean / max (pp)", f"{summary['share_mean_pp']:.1f} / {summary['share_max_pp']:.1f}"))
+        rows.append(("worst person's share error, mean over files (pp)", f"{summary['share_worst_mean_pp']:.1f}"))
+    if "changes" in summary:
+        c = summary["changes"]
+        rows.append((f"speaker changes within 0.5 s: recall / precision (ref {c['reference']}, sys {c['system']})",
+                     f"{_pct(c['recall'])} / {_pct(c['precision'])}"))
+    if "quietest_missed_mean" in summary:
+        rows.append(("quietest person's missed speech: mean / max",
+                     f"{_pct(summary['quietest_missed_mean'])} / {_pct(summary['quietest_missed_max'])}"))
+    if "verdict_reference_accuracy" in summary:
+        rows.append((f"verdict = reference's own verdict ({summary['verdicts_reference_scored']} files)",
+                     _pct(summary["verdict_reference_accuracy"])))
     if "verdict_accuracy" in summary:
         rows.append((f"verdict accuracy ({summary['verdicts_scored']} files)", _pct(summary["verdict_accuracy"])))
     if "wer" in summary:
