@@ -285,7 +285,11 @@ def test_downloads_offer_the_html_report_and_every_export_with_names(seeded):
     assert html.startswith("<!DOCTYPE html") or html.lower().startswith("<!doctype html")
     assert "Monday planning" in html and "Ana" in html
     for fmt in EXPORT_FORMATS:
-        assert "Ana" in data.session_export(seeded.led, fmt, "Monday planning"), fmt
+        exported = data.session_export(seeded.led, fmt, "Monday planning")
+        if fmt == "csv-raised":  # one row per raised-voice moment: the seeded session has none, only the header
+            assert exported.startswith("label,name,"), exported
+            continue
+        assert "Ana" in exported, fmt
 
 
 def test_a_stored_analysis_refreshes_the_cached_lists(seeded, monkeypatch, tmp_path):
