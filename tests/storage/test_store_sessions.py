@@ -197,6 +197,9 @@ def test_trends_follow_people_across_sessions(store):
     assert trends.to_dict()["people"][0]["sessions"][1]["share"] == 0.37
     for fmt in EXPORT_FORMATS:  # a rename shows in every export of the stored session
         text = export(store.load(s2), fmt)
+        if fmt == "csv-raised":  # one row per raised-voice moment: none in this session, the header stays
+            assert text.startswith("label,name,"), fmt
+            continue
         assert "Ana" in text and "Chi" in text, fmt
 
 
