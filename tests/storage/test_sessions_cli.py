@@ -82,6 +82,9 @@ def test_rename_shows_in_every_export_and_trends(app, tmp_path):
     run(app, "speakers", "rename", first, "SPEAKER_00", "Ana Lopez", "--db", db)
     for fmt in EXPORT_FORMATS:
         text = run(app, "sessions", "export", first, "--format", fmt, "--db", db)
+        if fmt == "csv-raised":  # one row per raised-voice moment: this session has none, only the header
+            assert text.startswith("label,name,"), text
+            continue
         assert ("Ana_Lopez" if fmt == "rttm" else "Ana Lopez") in text, fmt
         if fmt in ("srt", "vtt", "md", "html", "txt", "rttm"):
             assert "SPEAKER_00" not in text, fmt

@@ -44,7 +44,7 @@ def test_a_session_stored_by_schema_1_is_migrated_and_read_typed(db_url):
     _old_database(db_url)
     old = json.loads((DATA / "result.json").read_text(encoding="utf-8"))
     with SessionStore(db_url) as store:
-        assert current_revision(store.engine) == head_revision() == "0006_typed_results"
+        assert current_revision(store.engine) == head_revision()  # 0006_typed_results or a later head
         (summary,) = store.list_sessions("team")
         result = store.load(summary.id)
     assert result.schema_version == SCHEMA_VERSION == 2
