@@ -305,12 +305,17 @@ def rename(session: Annotated[int, typer.Argument(help="Session id.")],
            name: Annotated[str, typer.Argument(help="The person's name (a person of the session's group).")],
            db: o.Db = None) -> None:
     """Link a speaker label of a session to a person; the name then shows in every view."""
+    link_speaker(session, label, name, db)
+
+
+def link_speaker(session: int, label: str, name: str, db: str | None, note: str = "") -> None:
+    """Link LABEL of SESSION to the person NAME (``speakers rename`` and ``speakers correct``)."""
     try:
         with _open(db) as store:
             store.rename_speaker(session, label, name)
     except AnalyzerError as exc:
         raise _fail(exc) from None
-    console.print(f"session {session}: {label} is now {name}", highlight=False)
+    console.print(f"session {session}: {label} is now {name}{note}", highlight=False)
 
 
 def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, as_json: Json = False) -> None:

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
-from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, speakers_app
+from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, link_speaker, speakers_app
 from analyzer.cli.console import console
 from analyzer.core.errors import AnalyzerError
 
@@ -45,12 +45,7 @@ def correct(session: Session, label: Label,
             name: Annotated[str, typer.Argument(help="Who it really is (a person of the group, or a new name).")],
             db: o.Db = None) -> None:
     """The speaker is someone else: link the label to NAME, confirmed (same as `speakers rename`)."""
-    try:
-        with _open(db) as store:
-            store.rename_speaker(session, label, name)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
-    console.print(f"session {session}: {label} is now {name} (confirmed)", highlight=False)
+    link_speaker(session, label, name, db, note=" (confirmed)")
 
 
 @speakers_app.command("reject")
