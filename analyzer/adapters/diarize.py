@@ -395,8 +395,12 @@ def confidence_of_run(diarization: Diarization, seen: _Seen, config: Diarization
     (:func:`analyzer.adapters.speaker_confidence.confidence_from_assignment`: nothing is re-clustered)."""
     if seen.embeddings is None or seen.hard is None or seen.labels is None:
         return diarization  # no speech: pyannote stopped before clustering
-    return confidence_from_assignment(diarization, seen.embeddings, seen.segmentations, seen.hard, seen.labels,
-                                      config)
+    try:
+        return confidence_from_assignment(diarization, seen.embeddings, seen.segmentations, seen.hard,
+                                          seen.labels, config)
+    except (ValueError, IndexError) as exc:  # never lose the diarization over its confidence
+        log.warning("speaker confidence not measured (%s); the diarization is kept without it", exc)
+        return diarization
 
 
 def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
