@@ -146,7 +146,9 @@ def test_dry_and_far_field_series_are_composed_cached_calibrated_and_printed(tmp
                 ).astype(np.float32)
 
     monkeypatch.setattr(room, "render", render)
-    monkeypatch.setattr(analysis, "build_analyzer", lambda config: SimpleNamespace(diarizer=FakeDiarizer()))
+    builds = []
+    monkeypatch.setattr(analysis, "build_analyzer",
+                        lambda config: builds.append(config) or SimpleNamespace(diarizer=FakeDiarizer()))
     manifest = tmp_path / "ident.toml"
     manifest.write_text(f'kind = "identification"\nname = "tiny"\nvoices = "{voices}"\n'
                         'calibrate = ["1688", "1998", "2033"]\nreport = ["3005", "3080", "3331"]\n'
@@ -166,4 +168,4 @@ def test_dry_and_far_field_series_are_composed_cached_calibrated_and_printed(tmp
         assert found["report"]["correct_identification"] > 0.9 and found["report"]["false_acceptance"] == 0.0
     assert "far-field" in result.output and "(far field: RT60" in result.output
     again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})  # every meeting comes from the cache
-    assert again.exit_code == 0 and FakeDiarizer.calls == 16
+    assert again.exit_code == 0 and FakeDiarizer.calls == 16 and len(builds) == 1  # no model loaded either

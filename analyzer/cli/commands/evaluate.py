@@ -110,7 +110,7 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
     try:
         plan = load_plan(manifest, data_root or default_data_root())
         config = o.build_config(config_file, device=device)
-        diarizer = build_analyzer(config).diarizer
+        diarizer = _LazyDiarizer(lambda: build_analyzer(config).diarizer)  # a cached run loads no model
         report = evaluate_identification(plan, diarizer, cache, on_meeting=lambda run: console.print(
             f"{run.id}{_room(run.room)}: {', '.join(run.voices)}; {len(run.embeddings)} speakers found",
             highlight=False),
@@ -140,6 +140,18 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
     if json_out is not None:
         _write_json(json_out, {"manifest": str(manifest), **report})
         console.print(f"report: {json_out}", highlight=False, markup=False)
+
+
+class _LazyDiarizer:
+    """Builds the real diarizer on the first meeting that is not in the cache."""
+
+    def __init__(self, build) -> None:  # noqa: ANN001 - () -> Diarizer
+        self._build, self._diarizer = build, None
+
+    def diarize(self, audio):  # noqa: ANN001, ANN201
+        if self._diarizer is None:
+            self._diarizer = self._build()
+        return self._diarizer.diarize(audio)
 
 
 def _room(room: dict[str, Any] | None) -> str:
