@@ -101,20 +101,20 @@ def export(out: Annotated[Path, typer.Argument(help="JSON file to write (must no
     only: result.json, reports and session exports never contain them."""
     import json
 
+    from analyzer.cli.commands.stored import fail
+    from analyzer.core.errors import AnalyzerError
+
     if out.exists():
-        raise _fail(AnalyzerError(f"{out}: already exists; give a new file name (voiceprints are never "
-                                  "written over another file)")) from None
-    try:
-        with _open(db) as store:
-            data = store.export_voiceprints(group, name)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+        raise fail(AnalyzerError(f"{out}: already exists; give a new file name (voiceprints are never "
+                                 "written over another file)")) from None
+    with opened_store(db) as store:
+        data = store.export_voiceprints(group, name)
     count = sum(len(p["voiceprints"]) for p in data["people"])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise _fail(AnalyzerError(f"{out}: cannot write it ({exc.strerror or exc}); give a writable path")) from None
+        raise fail(AnalyzerError(f"{out}: cannot write it ({exc.strerror or exc}); give a writable path")) from None
     console.print(f"wrote {count} voiceprint(s) of {len(data['people'])} person(s) of group {group} to {out}; "
                   "they are biometric data: keep the file private", highlight=False, markup=False)
 
