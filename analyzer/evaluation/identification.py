@@ -102,7 +102,7 @@ def load_plan(path: Path, data_root: Path) -> IdentificationPlan:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputFormatError(f"{path}: cannot read the manifest ({exc})") from None
     voices = str(data.get("voices", "$DATA/librispeech"))
-    folder = data_root / voices[len("$DATA/"):] if voices.startswith("$DATA/") else Path(path).parent / voices
+    folder = data_root / voices[len("$DATA/"):] if voices.startswith("$DATA/") else (Path(path).parent / voices).resolve()
     room = data.get("room", {})
     try:
         conditions = tuple(str(c) for c in data.get("conditions", ("dry",)))
