@@ -7,6 +7,7 @@ can be tested in-process, without Ray.
 from __future__ import annotations
 
 import socket
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,13 @@ class AnalyzerActor:
     def where(self) -> tuple[str, str]:
         """(node label, Ray node id) of the node this actor runs on."""
         return self.node, self.node_id
+
+    def peak_rss(self) -> int:
+        """The largest resident memory (bytes) this actor's process has reached (models plus analyses)."""
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
 
     def load(self) -> str | None:
         """Load the models; None when loaded, else why they could not be (shown by the driver)."""
