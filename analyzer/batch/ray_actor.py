@@ -84,14 +84,27 @@ class AnalyzerActor:
         return replace(outcome, node=self.node)
 
     def _unreadable(self, task: BatchTask, shown_path: str) -> FileOutcome | None:
-        """A file this node cannot open (not mounted here, no permission) fails with where and what to do."""
+        """A shared-path file this node cannot open (not mounted here, no permission), or whose bytes are
+        not the ones the driver hashed (other storage at the same path, or a file changed meanwhile), fails
+        with where and what to do; neither is remembered as a bad file."""
+        from analyzer.adapters.audio import file_sha256
+
         try:
-            with open(task.path, "rb") as handle:
-                handle.read(1)
+            if task.sha256 is None:
+                with open(task.path, "rb") as handle:
+                    handle.read(1)
+                return None
+            digest = file_sha256(Path(task.path))
         except OSError as exc:
             return FileOutcome(task.index, self.worker, 0.0, node=self.node, file_specific=False,
                                error=f"{shown_path}: cannot be read on the Ray node {self.node} "
                                      f"({exc.strerror or type(exc).__name__}); {SHARED_STORAGE_HINT}")
+        if digest != task.sha256:
+            return FileOutcome(task.index, self.worker, 0.0, node=self.node, file_specific=False,
+                               error=f"{shown_path}: the file the Ray node {self.node} reads at this path is not "
+                                     f"the one the driver hashed (sha256 {digest[:12]}… there, "
+                                     f"{task.sha256[:12]}… on the driver): the node sees other storage there, "
+                                     f"or the file changed during the batch; {SHARED_STORAGE_HINT}")
         return None
 
 
