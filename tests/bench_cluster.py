@@ -33,20 +33,23 @@ SAMPLES = ROOT / "samples"
 DEFAULT_SETUPS = "local:2,ray:2,cluster"  # the baseline first: the local engine as `floorshare batch` runs it here
 
 
-def make_bench_folder(folder: Path, copies: int) -> list[Path]:
-    """Each WAV of samples/ and ``copies - 1`` copies of it with distinct bytes (see the module's note)."""
+def make_bench_folder(folder: Path, files: int) -> list[Path]:
+    """``files`` WAVs made from the samples in turn; copy ``k`` of a sample (k = 0, 1, ...) has ``k`` frames
+    of silence appended, so every file has its own bytes (see the module's note)."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    sources = []
     for source in sorted(SAMPLES.rglob("*.wav")):
         with wave.open(str(source), "rb") as reader:
-            params, frames = reader.getparams(), reader.readframes(reader.getnframes())
-        silence = b"\0" * params.sampwidth * params.nchannels
-        for k in range(copies):
-            target = folder / f"{source.stem}-{k}.wav"
-            with wave.open(str(target), "wb") as writer:
-                writer.setparams(params)
-                writer.writeframes(frames + silence * k)
-            written.append(target)
+            sources.append((source.stem, reader.getparams(), reader.readframes(reader.getnframes())))
+    written = []
+    for number in range(files):
+        stem, params, frames = sources[number % len(sources)]
+        k = number // len(sources)
+        target = folder / f"{stem}-{k}.wav"
+        with wave.open(str(target), "wb") as writer:
+            writer.setparams(params)
+            writer.writeframes(frames + b"\0" * params.sampwidth * params.nchannels * k)
+        written.append(target)
     return written
 
 
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="stop the bench after this many seconds")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="floorshare-bench-cluster-") as work:
-        files = make_bench_folder(Path(work) / "in", max(1, args.copies))
+        files = make_bench_folder(Path(work) / "in", max(1, args.copies) * len(list(SAMPLES.rglob("*.wav"))))
         began = time.perf_counter()
         with LocalRayCluster(head_cpus=1, worker_cpus=(1,)) as cluster:
             started = time.perf_counter() - began
