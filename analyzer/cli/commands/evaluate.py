@@ -261,6 +261,9 @@ def bench(
                                           "actors on the cluster (default: as many as its nodes hold)."),
     cpus_per_worker: Optional[int] = typer.Option(None, "--cpus-per-worker", min=1, help="With `bench batch "
                                                   "--ray-address`: CPUs per actor (default 2)."),
+    setups: Optional[str] = typer.Option(None, "--setups", help="With `bench batch`: the setups, in order, the "
+                                         "first being the baseline: local:N, ray:N, cluster[:N] (default "
+                                         "local:1,local:2,ray:2, + cluster with --ray-address)."),
 ) -> None:
     """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
     alone on the same audio (our total as a ratio to it).
@@ -278,7 +281,7 @@ def bench(
 
         return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
                                    device="cpu" if device == "auto" else device, ray_address=ray_address,
-                                   workers=workers, cpus_per_worker=cpus_per_worker)
+                                   workers=workers, cpus_per_worker=cpus_per_worker, setups=setups)
 
     from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
 
