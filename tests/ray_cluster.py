@@ -32,9 +32,8 @@ PORT_NAMES = ("node-manager-port", "object-manager-port", "dashboard-agent-liste
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port for one Ray component, handed out once per process (see ``_PORTS``)."""
+    return _PORTS.take(1)
 
 
 def ray_executable() -> str:
@@ -221,15 +220,50 @@ def _processes_in_groups(groups: set[int]) -> list[psutil.Process]:
     return found
 
 
+class _PortAllocator:
+    """Ports for the test clusters, never handed out twice in this process and all below the kernel's
+    ephemeral range: Ray itself, and every socket the OS binds with port 0, take ports from that range,
+    so a port picked there (or a worker range overlapping it) can collide with a port another component
+    of the same node already holds (Ray refuses to start: "worker_ports is trying to use a port number
+    ... used by other components")."""
+
+    def __init__(self) -> None:
+        self.given: set[int] = set()
+        low, _high = _ephemeral_range()
+        self.low, self.high = 20000, max(20000 + 2000, min(low, 32768)) - 1
+
+    def take(self, size: int) -> int:
+        """The first of ``size`` consecutive ports, each free now and never given before."""
+        for _ in range(200):
+            base = random.randrange(self.low, self.high - size)
+            block = range(base, base + size)
+            if self.given.intersection(block) or not all(_bindable(port) for port in block):
+                continue
+            self.given.update(block)
+            return base
+        raise RuntimeError(f"no {size} free consecutive ports in {self.low}-{self.high} for a Ray test node")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _free_port_range(size: int) -> int:
     """The first of ``size`` consecutive free ports (for a node's worker processes)."""
-    for _ in range(50):
-        base = random.randrange(30000, 60000 - size)
-        try:
-            for port in (base, base + size // 2, base + size - 1):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no free port range for Ray workers")
+    return _PORTS.take(size)
+
+
+_PORTS = _PortAllocator()

@@ -12,13 +12,13 @@ each one. This module decides which local speakers are the same person:
 3. clusters smaller than ``min_cluster_size`` join their nearest large cluster;
 4. **assignment**: every active local speaker goes to its nearest centroid (optionally never two
    local speakers of one chunk to the same cluster: measured worse, off by default);
-5. **confidence** per cluster: how clearly its embeddings belong to it rather than to the
-   nearest other cluster, and hints when two clusters may be one person or one cluster two.
+5. **confidence** per cluster (:mod:`analyzer.adapters.speaker_confidence`, for this stage and
+   for pyannote's clustering in the live diarizer alike).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -27,7 +27,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.optimize import linear_sum_assignment
 
 from analyzer.core.config import DiarizationConfig
-from analyzer.core.schema import Diarization, SpeakerConfidence, SpeakerSegment
+from analyzer.core.schema import SpeakerSegment
 
 
 @dataclass(frozen=True)
@@ -102,39 +102,20 @@ class ClusteringParams:
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterQuality:
-    """How sure we are that one cluster is one distinct person.
-
-    ``confidence`` (0-1): the share of its embeddings that are clearly closer to its own
-    centroid than to any other (by 0.1 of cosine similarity), times a support factor that
-    falls when few embeddings back it. ``nearest`` is the most similar other cluster and
-    ``nearest_similarity`` the cosine similarity of the two centroids; ``split_similarity``
-    the similarity of the two halves of a 2-way split of the cluster (low: maybe two people).
-    """
-
-    cluster: int
-    embeddings: int
-    confidence: float
-    nearest: int | None
-    nearest_similarity: float | None
-    split_similarity: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class Clusters:
     """``hard[c, s]``: cluster of local speaker ``s`` in chunk ``c`` (-2: inactive there).
 
     ``centroids`` are unit vectors; ``means`` the plain mean of each cluster's raw training
-    embeddings (as pyannote's ``speaker_embeddings``: the voice of that speaker).
+    embeddings (as pyannote's ``speaker_embeddings``: the voice of that speaker). How sure each
+    cluster is: :func:`analyzer.adapters.speaker_confidence.assignment_quality`.
     """
 
     hard: np.ndarray
     centroids: np.ndarray
-    quality: tuple[ClusterQuality, ...]
     means: np.ndarray | None = None
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
+def unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(norms > 0, x / norms, 0.0)
@@ -172,10 +153,10 @@ def absorb_small(labels: np.ndarray, x: np.ndarray, min_size: int, keep: int | N
         large = ids[np.argsort(-counts)[:keep]]
     small = [k for k in ids if k not in set(large.tolist())]
     if small:
-        cents = _unit(np.vstack([x[labels == k].mean(axis=0) for k in large]))
+        cents = unit_rows(np.vstack([x[labels == k].mean(axis=0) for k in large]))
         labels = labels.copy()
         for k in small:
-            centroid = _unit(x[labels == k].mean(axis=0))
+            centroid = unit_rows(x[labels == k].mean(axis=0))
             labels[labels == k] = large[int(np.argmax(cents @ centroid))]
     return np.unique(labels, return_inverse=True)[1]
 
@@ -204,7 +185,7 @@ def _agglomerative(x: np.ndarray, params: ClusteringParams, exact: int | None, l
     return absorb_small(labels, x, min_size)
 
 
-def _kmeans(points: np.ndarray, k: int, seed: int = 0, iterations: int = 50) -> np.ndarray:
+def kmeans(points: np.ndarray, k: int, seed: int = 0, iterations: int = 50) -> np.ndarray:
     """Plain k-means with k-means++ seeding (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
     centres = [points[rng.integers(len(points))]]
@@ -252,7 +233,7 @@ def _spectral(x: np.ndarray, params: ClusteringParams, exact: int | None, low: i
         top = min(high, params.max_speakers_guess, n - 1)
         gaps = np.diff(values[: top + 1])
         k = int(np.argmax(gaps[low - 1:])) + low if len(gaps) >= low else low
-    labels = _kmeans(vectors[:, :k], k) if k > 1 else np.zeros(n, dtype=int)
+    labels = kmeans(vectors[:, :k], k) if k > 1 else np.zeros(n, dtype=int)
     labels = np.unique(labels, return_inverse=True)[1]
     if exact is None and params.merge_cosine < 1.0:
         labels = merge_similar(labels, x, params.merge_cosine, low)
@@ -264,7 +245,7 @@ def merge_similar(labels: np.ndarray, x: np.ndarray, cosine: float, low: int) ->
     labels = labels.copy()
     while len(np.unique(labels)) > max(1, low):
         ids = np.unique(labels)
-        cents = _unit(np.vstack([x[labels == k].mean(axis=0) for k in ids]))
+        cents = unit_rows(np.vstack([x[labels == k].mean(axis=0) for k in ids]))
         sim = cents @ cents.T
         np.fill_diagonal(sim, -np.inf)
         i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
@@ -280,7 +261,7 @@ def assign(embeddings: np.ndarray, active: np.ndarray, centroids: np.ndarray,
     never to the same one (Hungarian assignment per chunk)."""
     chunks, speakers, _ = embeddings.shape
     hard = np.full((chunks, speakers), -2, dtype=int)
-    sim = np.nan_to_num(_unit(embeddings) @ centroids.T, nan=-1.0)  # (C, S, K)
+    sim = np.nan_to_num(unit_rows(embeddings) @ centroids.T, nan=-1.0)  # (C, S, K)
     if not constrained:
         best = np.argmax(sim, axis=2)
         hard[active] = best[active]
@@ -297,44 +278,6 @@ def assign(embeddings: np.ndarray, active: np.ndarray, centroids: np.ndarray,
     return hard
 
 
-def quality(x: np.ndarray, labels: np.ndarray, centroids: np.ndarray, margin: float = 0.1,
-            full_support: int = 20) -> tuple[ClusterQuality, ...]:
-    """Per-cluster confidence that it is one distinct person (see :class:`ClusterQuality`)."""
-    sims = x @ centroids.T  # (N, K)
-    k_total = centroids.shape[0]
-    cent_sim = centroids @ centroids.T
-    out = []
-    for k in range(k_total):
-        members = labels == k
-        count = int(members.sum())
-        nearest = sim_nn = None
-        if k_total > 1:
-            others = [j for j in range(k_total) if j != k]
-            j = others[int(np.argmax(cent_sim[k, others]))]
-            nearest, sim_nn = j, float(cent_sim[k, j])
-        if count == 0:
-            out.append(ClusterQuality(k, 0, 0.0, nearest, sim_nn, None))
-            continue
-        if k_total > 1:
-            own = sims[members, k]
-            other = np.max(np.delete(sims[members], k, axis=1), axis=1)
-            clear = float(np.mean(own - other >= margin))
-        else:
-            clear = 1.0
-        support = min(1.0, count / full_support)
-        split = None
-        if count >= 8:
-            halves = _kmeans(x[members], 2, seed=1)
-            if 0 < halves.sum() < count:
-                a = _unit(x[members][halves == 0].mean(axis=0))
-                b = _unit(x[members][halves == 1].mean(axis=0))
-                split = float(a @ b)
-        out.append(ClusterQuality(k, count, round(clear * support, 3), nearest,
-                                  None if sim_nn is None else round(sim_nn, 3),
-                                  None if split is None else round(split, 3)))
-    return tuple(out)
-
-
 def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: ClusteringParams,
                    num_clusters: int | None = None, min_clusters: int | None = None,
                    max_clusters: int | None = None) -> Clusters:
@@ -349,9 +292,9 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     chunks, speakers, dim = embeddings.shape
     active = (segmentations.sum(axis=1) > 0) & ~np.any(np.isnan(embeddings), axis=2)
     train = training_mask(embeddings, segmentations, params.min_active_ratio)
-    x = _unit(embeddings[train].astype(np.float64))
+    x = unit_rows(embeddings[train].astype(np.float64))
     if len(x) == 0:
-        return Clusters(np.full((chunks, speakers), -2, dtype=int), np.zeros((0, dim)), (), np.zeros((0, dim)))
+        return Clusters(np.full((chunks, speakers), -2, dtype=int), np.zeros((0, dim)), np.zeros((0, dim)))
     exact, low, high = cluster_bounds(len(x), num_clusters, min_clusters, max_clusters)
     min_size = min(params.min_cluster_size, max(1, round(0.1 * len(x))))
     if high < 2 or len(x) < 2:
@@ -362,7 +305,7 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
         labels = _agglomerative(x, params, exact, low, high, min_size)
     else:
         raise ValueError(f"unknown clustering method {params.method!r}; use agglomerative or spectral")
-    centroids = _unit(np.vstack([x[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
+    centroids = unit_rows(np.vstack([x[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
     hard = assign(embeddings, active, centroids, params.constrained)
     # clusters that end up with no local speaker at all are dropped and the rest renumbered
     used = np.unique(hard[hard >= 0])
@@ -373,24 +316,6 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
     raw = embeddings[train].astype(np.float64)
     means = np.vstack([raw[train_labels == k].mean(axis=0) if np.any(train_labels == k)
                        else np.zeros(dim) for k in range(centroids.shape[0])])
-    return Clusters(hard, centroids, quality(x, train_labels, centroids), means)
+    return Clusters(hard, centroids, means)
 
 
-def with_confidence(diarization: Diarization, clusters: Clusters, labels: dict[int, str],
-                    config: DiarizationConfig) -> Diarization:
-    """Attach one :class:`SpeakerConfidence` per speaker of the diarization (cluster ``k`` is ``labels[k]``)."""
-    present = set(diarization.speakers)
-    out = []
-    for q in clusters.quality:
-        label = labels.get(q.cluster)
-        if label not in present:
-            continue
-        nearest = labels.get(q.nearest) if q.nearest is not None else None
-        same = nearest if (nearest in present and q.nearest_similarity is not None
-                           and q.nearest_similarity >= config.same_person_similarity) else None
-        two = q.split_similarity is not None and q.split_similarity <= config.two_people_similarity
-        out.append(SpeakerConfidence(speaker=label, confidence=q.confidence, embeddings=q.embeddings,
-                                     nearest=nearest if nearest in present else None,
-                                     nearest_similarity=q.nearest_similarity if nearest in present else None,
-                                     split_similarity=q.split_similarity, same_as=same, maybe_two=two))
-    return replace(diarization, confidence=tuple(out))

@@ -14,6 +14,7 @@ os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; m
 
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
+import threading  # noqa: E402
 import warnings  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -30,8 +31,9 @@ from pyannote.core import Annotation, SlidingWindow, SlidingWindowFeature  # noq
 
 from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
-from analyzer.adapters.clustering import (  # noqa: E402
-    ChunkFeatures, cluster_chunks, clustering_params, crop_segments, with_confidence,
+from analyzer.adapters.clustering import ChunkFeatures, cluster_chunks, clustering_params, crop_segments  # noqa: E402
+from analyzer.adapters.speaker_confidence import (  # noqa: E402
+    assignment_quality, confidence_from_assignment, with_confidence,
 )
 from analyzer.adapters.model_registry import load_manifest, resolve_model_path  # noqa: E402
 from analyzer.core.config import DiarizationConfig  # noqa: E402
@@ -153,12 +155,48 @@ def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
     return model.eval()
 
 
+class _Seen:
+    """What one pipeline run produced on the way, kept for the per-speaker confidence: the
+    chunk embeddings, the segmentation the clustering saw, the final assignment of every local
+    speaker and the labels of the overlapping track before pyannote renames them."""
+
+    def __init__(self) -> None:
+        self.embeddings: np.ndarray | None = None
+        self.segmentations: np.ndarray | None = None
+        self.hard: np.ndarray | None = None
+        self.labels: list | None = None
+
+
 class _SpeakerDiarization(SpeakerDiarization):
     """pyannote's pipeline with :func:`analyzer.adapters.speaker_embeddings.embed_chunks` as its embedding
     loop: the same embeddings, computed once per chunk with speech instead of once per
-    (chunk, local speaker) pair, silent chunks skipped."""
+    (chunk, local speaker) pair, silent chunks skipped. While :attr:`seen` holds a :class:`_Seen`
+    (per thread), a run records into it what the confidence is computed from; it changes nothing."""
+
+    _local = threading.local()
+
+    @property
+    def seen(self) -> _Seen | None:
+        return getattr(self._local, "seen", None)
+
+    @seen.setter
+    def seen(self, value: _Seen | None) -> None:
+        self._local.seen = value
 
     def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
+        embeddings = self._embeddings(file, binary_segmentations, exclude_overlap, hook)
+        if self.seen is not None:
+            self.seen.embeddings = embeddings
+        return embeddings
+
+    def to_annotation(self, discrete_diarization, min_duration_on: float = 0.0, min_duration_off: float = 0.0):
+        annotation = SpeakerDiarizationMixin.to_annotation(discrete_diarization, min_duration_on=min_duration_on,
+                                                           min_duration_off=min_duration_off)
+        if self.seen is not None and self.seen.labels is None:  # the first one is the overlapping track
+            self.seen.labels = list(annotation.labels())
+        return annotation
+
+    def _embeddings(self, file, binary_segmentations, exclude_overlap: bool, hook):
         model = getattr(self._embedding, "model_", None)
         if exclude_overlap or self.training or not isinstance(model, CamPlusPlusEmbedding):
             return super().get_embeddings(file, binary_segmentations, exclude_overlap=exclude_overlap, hook=hook)
@@ -177,6 +215,8 @@ class _SpeakerDiarization(SpeakerDiarization):
     def reconstruct(self, segmentations, hard_clusters: np.ndarray, count):
         """pyannote's ``reconstruct`` with a float32 buffer (its float64 one is chunks x 589 frames x
         clusters x 8 bytes: 0.5 GB for 4 hours). The values are 0/1 activations: same result."""
+        if self.seen is not None and self.seen.hard is None:  # called after the final assignment
+            self.seen.segmentations, self.seen.hard = segmentations.data, np.array(hard_clusters)
         num_chunks, num_frames, _ = segmentations.data.shape
         clustered = np.full((num_chunks, num_frames, int(np.max(hard_clusters)) + 1), np.nan, dtype=np.float32)
         for c, (cluster, (_, segmentation)) in enumerate(zip(hard_clusters, segmentations)):
@@ -255,13 +295,19 @@ class PyannoteDiarizer:
         hook("diarize", 0, 1)
         kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")
                   if getattr(config, k) is not None}
-        with torch.inference_mode(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
-                                   hook=_StepHook(hook), **kwargs)
+        seen = self.pipeline.seen = _Seen()
+        try:
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                output = self.pipeline({"waveform": waveform, "sample_rate": SAMPLE_RATE},
+                                       hook=_StepHook(hook), **kwargs)
+        finally:
+            self.pipeline.seen = None
+        diarization = to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
+                                     output.speaker_embeddings, duration=min(audio.duration, audio.recording.duration))
+        diarization = confidence_of_run(diarization, seen, config)
         hook("diarize", 1, 1)
-        return to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
-                              output.speaker_embeddings, duration=min(audio.duration, audio.recording.duration))
+        return diarization
 
 
     def features(self, audio: LoadedAudio, *, hook: Hook = null_hook, cache_dir: str | Path | None = None) -> ChunkFeatures:
@@ -344,6 +390,19 @@ def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np
                        embeddings=speaker_embeddings(overlapping.labels(), centroids))
 
 
+def confidence_of_run(diarization: Diarization, seen: _Seen, config: DiarizationConfig) -> Diarization:
+    """The diarization with each speaker's confidence, measured on what pyannote's run produced
+    (:func:`analyzer.adapters.speaker_confidence.confidence_from_assignment`: nothing is re-clustered)."""
+    if seen.embeddings is None or seen.hard is None or seen.labels is None:
+        return diarization  # no speech: pyannote stopped before clustering
+    try:
+        return confidence_from_assignment(diarization, seen.embeddings, seen.segmentations, seen.hard,
+                                          seen.labels, config)
+    except (ValueError, IndexError) as exc:  # never lose the diarization over its confidence
+        log.warning("speaker confidence not measured (%s); the diarization is kept without it", exc)
+        return diarization
+
+
 def speaker_embeddings(labels: list, centroids: np.ndarray | None) -> dict[str, tuple[float, ...]]:
     """label -> centroid as plain floats, for the rows that hold a usable vector."""
     if centroids is None:
@@ -376,12 +435,19 @@ def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
                                       count.sliding_window)
         discrete = _reconstruct(segmentations, clusters.hard, capped)
         tracks.append(SpeakerDiarizationMixin.to_annotation(discrete, min_duration_on=0.0, min_duration_off=0.0))
-    labels = {k: f"SPEAKER_{k:02d}" for k in range(clusters.centroids.shape[0])}
+    # the count may exceed the clusters (pyannote then adds speakers without a centroid): name them too
+    found = {int(k) for track in tracks for k in track.labels()}
+    labels = {k: f"SPEAKER_{k:02d}" for k in range(max([clusters.centroids.shape[0], *(k + 1 for k in found)]))}
     overlapping = tracks[0].rename_labels(labels)
     means = {labels[k]: clusters.means[k] for k in range(len(clusters.means))}
-    centroids = np.array([means[label] for label in overlapping.labels()]) if overlapping.labels() else None
+    dim = clusters.centroids.shape[1]
+    centroids = np.array([means.get(label, np.zeros(dim)) for label in overlapping.labels()]) \
+        if overlapping.labels() else None
     diarization = to_diarization(overlapping, tracks[1].rename_labels(labels), centroids, duration=features.duration)
-    return with_confidence(diarization, clusters, labels, config)
+    qualities = assignment_quality(features.embeddings, features.segmentations, clusters.hard,
+                                   min_active_ratio=config.min_active_ratio,
+                                   max_embeddings=config.max_clustered_embeddings, num_clusters=len(labels))
+    return with_confidence(diarization, qualities, labels, config)
 
 
 def _window(spec: tuple[float, float, float]) -> tuple[float, float, float]:

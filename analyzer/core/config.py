@@ -59,6 +59,9 @@ class DiarizationConfig:
     constrained_assignment: bool = False  # never two local speakers of a chunk to one person (measured worse)
     same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
     two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
+    # ... or in this share of the chunks where a speaker talks (3 at least), two of the segmentation's
+    # local speakers both went to them: "may be two people" (docs/accuracy.md, issue 14)
+    two_people_shared_chunks: float = 0.5
     low_confidence: float = 0.35  # a speaker's confidence below this: "few clear voice samples"
     segmentation_step: float = field(default=0.1, metadata=LOAD_TIME)  # fraction of the 10 s window
     segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)

@@ -108,7 +108,9 @@ class SpeakerConfidence:
     ``confidence`` (0-1): the share of the speaker's voice samples (embeddings) that are
     clearly closer to this speaker than to any other, lowered when few samples back it.
     ``same_as``: another label whose voice is so similar that the two may be one person;
-    ``maybe_two``: the label's samples fall into two distinct groups (two people merged?).
+    ``maybe_two``: the label's samples fall into two distinct groups, or in many of the chunks where
+    it speaks the segmentation heard two different voices that both went to it
+    (``shared_chunks``: that share of its chunks): two people merged?
     Similarities are cosine similarities of the voice descriptions (1: identical).
     """
 
@@ -120,6 +122,7 @@ class SpeakerConfidence:
     split_similarity: float | None = None
     same_as: str | None = None
     maybe_two: bool = False
+    shared_chunks: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

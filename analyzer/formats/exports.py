@@ -37,6 +37,9 @@ def to_transcript_text(result: SessionResult) -> str:
 # -- shareable exports (JSON, CSV, subtitles, Markdown) and the one dispatcher -----------------------
 
 EXPORT_FORMATS = ("json", "csv", "csv-turns", "csv-raised", "rttm", "srt", "vtt", "md", "html", "txt")
+# One row per event (a raised-voice moment), so a session without such events exports only the header and
+# names nobody; every other format names each person.
+EVENT_FORMATS = ("csv-raised",)
 EXTENSIONS = {"json": "json", "csv": "csv", "csv-turns": "csv", "csv-raised": "csv", "rttm": "rttm", "srt": "srt", "vtt": "vtt",
               "md": "md", "html": "html", "txt": "txt"}
 _ALIASES = {"markdown": "md", "webvtt": "vtt", "csv-people": "csv", "text": "txt"}

@@ -6,6 +6,7 @@ import pytest
 from analyzer.adapters.clustering import (
     ChunkFeatures, ClusteringParams, cluster_chunks, crop_segments, training_mask,
 )
+from analyzer.adapters.speaker_confidence import assignment_quality
 from analyzer.core.schema import SpeakerSegment
 
 FRAMES = 50
@@ -59,7 +60,7 @@ def test_separated_people_are_counted_and_kept_apart(method):
     given = _truth(script, clusters.hard)
     assert all(len(v) == 1 for v in given.values())
     assert len({next(iter(v)) for v in given.values()}) == 4
-    assert all(q.confidence > 0.8 for q in clusters.quality)
+    assert all(q.confidence > 0.8 for q in assignment_quality(emb, seg, clusters.hard))
 
 
 @pytest.mark.parametrize("method", ["agglomerative", "spectral"])
@@ -99,10 +100,10 @@ def test_one_person_split_in_two_is_flagged_by_its_nearest_similarity():
     script = _meeting(3, 60)
     emb, seg = _features(script, people)
     clusters = cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2), num_clusters=4)
-    nearest = sorted(q.nearest_similarity for q in clusters.quality)
+    nearest = sorted(q.nearest_similarity for q in assignment_quality(emb, seg, clusters.hard))
     assert nearest[-1] > 0.8  # the two halves of one person look alike
     distinct = cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2), num_clusters=3)
-    assert max(q.nearest_similarity for q in distinct.quality) < 0.5
+    assert max(q.nearest_similarity for q in assignment_quality(emb, seg, distinct.hard)) < 0.5
 
 
 def test_no_speech_gives_no_cluster():
@@ -154,3 +155,130 @@ def test_an_upper_bound_caps_the_clusters():
     emb, seg = _features(_meeting(5, 80), people)
     assert cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2)).centroids.shape[0] == 5
     assert cluster_chunks(emb, seg, ClusteringParams(min_cluster_size=2), max_clusters=3).centroids.shape[0] == 3
+
+
+def _truth_hard(script) -> np.ndarray:
+    """The assignment that puts every local speaker with its own person (cluster = person)."""
+    hard = np.full((len(script), 3), -2)
+    for c, locals_ in enumerate(script):
+        for s, (person, _) in enumerate(locals_):
+            hard[c, s] = person
+    return hard
+
+
+def _diarization(*speakers):
+    from analyzer.core.schema import Diarization
+
+    segments = tuple(SpeakerSegment(float(i), i + 0.5, s) for i, s in enumerate(speakers))
+    return Diarization(segments=segments, exclusive=segments, speakers=tuple(speakers))
+
+
+def test_confidence_of_a_given_assignment_is_high_for_distinct_people_and_changes_no_label():
+    from analyzer.adapters.speaker_confidence import assignment_quality, confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    script = _meeting(3, 60)
+    emb, seg = _features(script, _people(3))
+    hard = _truth_hard(script)
+    spoken = [sum(person == p for locals_ in script for person, _ in locals_) for p in range(3)]
+    assert [q.embeddings for q in assignment_quality(emb, seg, hard)] == spoken  # every local speaker counts
+    diarization = _diarization("SPEAKER_00", "SPEAKER_01", "SPEAKER_02")
+    scored = confidence_from_assignment(diarization, emb, seg, hard, [0, 1, 2], DiarizationConfig())
+    assert scored.segments == diarization.segments and scored.exclusive == diarization.exclusive
+    assert [c.speaker for c in scored.confidence] == ["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"]
+    assert all(c.confidence > 0.9 and not c.same_as and not c.maybe_two for c in scored.confidence)
+
+
+def test_pyannote_labels_map_onto_the_clusters_they_came_from():
+    """pyannote names the labels left after reconstruction SPEAKER_00, 01, ... in order: a
+    cluster with no frame left (here cluster 1) shifts the names of those after it."""
+    from analyzer.adapters.speaker_confidence import confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    people = _people(3)
+    script = _meeting(2, 40) + [[(2, 40)] for _ in range(3)]  # person 2: three chunks only
+    emb, seg = _features(script, people)
+    hard = _truth_hard(script)
+    hard[hard == 1], hard[hard == 0] = 2, 0  # persons 0 and 1 -> clusters 0 and 2; person 2 -> cluster 1
+    hard[len(script) - 3:, 0] = 1
+    scored = confidence_from_assignment(_diarization("SPEAKER_00", "SPEAKER_01"), emb, seg, hard, [0, 2],
+                                        DiarizationConfig())
+    by = {c.speaker: c for c in scored.confidence}
+    assert set(by) == {"SPEAKER_00", "SPEAKER_01"}  # cluster 1 has no label: no entry
+    spoken = [sum(person == p for locals_ in script for person, _ in locals_) for p in range(2)]
+    assert [by["SPEAKER_00"].embeddings, by["SPEAKER_01"].embeddings] == spoken  # cluster 2 is SPEAKER_01
+    assert {by["SPEAKER_00"].nearest, by["SPEAKER_01"].nearest} <= {"SPEAKER_00", "SPEAKER_01", None}
+
+
+def test_two_people_in_one_cluster_and_one_person_in_two_are_flagged():
+    from analyzer.adapters.speaker_confidence import confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    script = _meeting(3, 60)
+    emb, seg = _features(script, _people(3))
+    config = DiarizationConfig()
+    merged = _truth_hard(script)
+    merged[merged == 2] = 1  # persons 1 and 2 counted as one
+    scored = confidence_from_assignment(_diarization("SPEAKER_00", "SPEAKER_01"), emb, seg, merged, [0, 1], config)
+    assert [c.maybe_two for c in scored.confidence] == [False, True]
+    split = _truth_hard(script)
+    second_half = np.arange(len(script))[:, None] >= len(script) // 2
+    split[(split == 0) & second_half] = 3  # person 0 counted as two
+    names = ("SPEAKER_00", "SPEAKER_01", "SPEAKER_02", "SPEAKER_03")
+    scored = confidence_from_assignment(_diarization(*names), emb, seg, split, [0, 1, 2, 3], config)
+    same = {c.speaker: c.same_as for c in scored.confidence}
+    assert same == {"SPEAKER_00": "SPEAKER_03", "SPEAKER_01": None, "SPEAKER_02": None, "SPEAKER_03": "SPEAKER_00"}
+
+
+def test_the_memory_cap_bounds_the_split_check_and_keeps_the_answer():
+    from analyzer.adapters.speaker_confidence import assignment_quality
+
+    script = _meeting(2, 400)
+    emb, seg = _features(script, _people(2))
+    hard = _truth_hard(script)
+    full = assignment_quality(emb, seg, hard)
+    capped = assignment_quality(emb, seg, hard, max_embeddings=50)
+    assert [q.confidence for q in capped] == [q.confidence for q in full]
+    assert all(abs(a.split_similarity - b.split_similarity) < 0.1 for a, b in zip(capped, full))
+
+
+def test_no_assignment_gives_no_confidence():
+    from analyzer.adapters.speaker_confidence import assignment_quality
+
+    emb, seg = _features(_meeting(2, 5), _people(2))
+    assert assignment_quality(emb, seg, np.full((5, 3), -2)) == ()
+
+
+def test_two_voices_the_segmentation_told_apart_in_one_cluster_are_flagged_even_when_alike():
+    from analyzer.adapters.speaker_confidence import confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    people = _people(3)
+    people[2] = people[1] + 0.1 * people[2]  # two alike voices: the split check cannot tell them apart
+    script = [[(0, 30), (1, 20)] for _ in range(10)] + [[(1, 25), (2, 25)] for _ in range(10)]
+    emb, seg = _features(script, people)
+    merged = _truth_hard(script)
+    merged[merged == 2] = 1  # both of the second half's local speakers went to cluster 1
+    scored = confidence_from_assignment(_diarization("SPEAKER_00", "SPEAKER_01"), emb, seg, merged, [0, 1],
+                                        DiarizationConfig())
+    by = {c.speaker: c for c in scored.confidence}
+    assert by["SPEAKER_01"].shared_chunks == 0.5 and by["SPEAKER_01"].maybe_two
+    assert by["SPEAKER_01"].split_similarity > DiarizationConfig().two_people_similarity  # the split alone misses it
+    assert by["SPEAKER_00"].shared_chunks == 0.0 and not by["SPEAKER_00"].maybe_two
+
+
+def test_a_speaker_pyannote_adds_beyond_the_clusters_gets_no_confidence():
+    """When the count asks for two speakers and the clustering found one person, pyannote adds a
+    second label without a cluster (AMI trn06): it has no voice sample, so confidence 0."""
+    from analyzer.adapters.speaker_confidence import confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    script = _meeting(2, 20)
+    emb, seg = _features(script, _people(2))
+    one = np.where(_truth_hard(script) >= 0, 0, -2)
+    scored = confidence_from_assignment(_diarization("SPEAKER_00", "SPEAKER_01"), emb, seg, one, [0, 1],
+                                        DiarizationConfig())
+    by = {c.speaker: c for c in scored.confidence}
+    assert by["SPEAKER_01"].confidence == 0.0 and by["SPEAKER_01"].embeddings == 0
+    assert by["SPEAKER_01"].nearest is None and by["SPEAKER_00"].nearest is None
+    assert by["SPEAKER_00"].maybe_two  # both voices of every chunk went to it

@@ -1,8 +1,8 @@
 """Golden result.json of the pyannote sample, from its stored diarization and words (pure, fast).
 
 ``tests/data/golden/pyannote-sample.inputs.json`` holds what the real models answered for
-``samples/pyannote-sample/sample.wav`` (the diarization with both tracks, the transcript with its
-words). The real pipeline runs on them with models that replay those answers, and the whole
+``samples/pyannote-sample/sample.wav`` (the diarization with both tracks and each speaker's
+confidence, the transcript with its words). The real pipeline runs on them with models that replay those answers, and the whole
 result.json must equal ``pyannote-sample.result.json``. Any change to alignment, turns, directives,
 metrics, the verdict or the JSON shape shows here; regenerate on purpose with
 ``python -m tests.unit.test_golden_result --write`` and review the diff.
@@ -20,8 +20,8 @@ import numpy as np
 from analyzer.adapters.audio import LoadedAudio
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.schema import (
-    Diarization, ModelRef, Provenance, Recording, SessionResult, SpeakerSegment, Transcript, TranscriptSegment,
-    Word,
+    Diarization, ModelRef, Provenance, Recording, SessionResult, SpeakerConfidence, SpeakerSegment, Transcript,
+    TranscriptSegment, Word,
 )
 from analyzer.formats.serialize import result_to_dict
 from analyzer.pipeline.analysis import Analyzer
@@ -56,7 +56,8 @@ def golden_result() -> SessionResult:
     data = json.loads(INPUTS.read_text(encoding="utf-8"))
     recording = Recording(**data["recording"])
     diarization = Diarization(_segments(data["diarization"]["segments"]), _segments(data["diarization"]["exclusive"]),
-                              tuple(data["diarization"]["speakers"]))
+                              tuple(data["diarization"]["speakers"]),
+                              confidence=tuple(SpeakerConfidence(**c) for c in data["diarization"].get("confidence", ())))
     transcript = Transcript(data["transcript"]["language"], data["transcript"]["language_probability"], tuple(
         TranscriptSegment(s["start"], s["end"], s["text"], tuple(Word(**w) for w in s["words"]))
         for s in data["transcript"]["segments"]))

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
+from analyzer.cli.commands.stored import fail
 from analyzer.cli.commands.progress_bar import stage_progress
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
@@ -48,8 +49,7 @@ def analyze(
                                 asr_model, language, attendees)
         o.check_date(meeting_day)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     store = None if no_store else _open_store(db)
     from analyzer.adapters.recording_date import meeting_date
     from analyzer.pipeline.analysis import build_analyzer
@@ -108,8 +108,7 @@ def _open_store(db: str | None):  # noqa: ANN202 - SessionStore
     try:
         return SessionStore(db)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
 
 
 def match_text(result: SessionResult, label: str) -> str:

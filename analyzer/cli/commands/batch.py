@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
+from analyzer.cli.commands.stored import fail
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 
@@ -80,8 +81,7 @@ def batch(
                           ray_address=ray_address, ship_audio=ship_audio, dry_run=dry_run,
                           report_path=report_path, db=db, cpus_per_worker=cpus_per_worker)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     raise typer.Exit(code)
 
 
@@ -229,8 +229,7 @@ def bench_batch_command(
         rows = bench_batch(discovery, config, factory=_factory(), observe=_observe, ray_address=ray_address,
                            cluster_workers=workers, cpus_per_worker=cpus_per_worker)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     print_bench(rows, len(discovery.recordings))
 
 

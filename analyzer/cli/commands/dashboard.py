@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from analyzer.cli.commands import options as o
+from analyzer.cli.commands.stored import fail
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 
@@ -39,8 +40,7 @@ def dashboard(
         env = dashboard_env(db)
         check_port_free(address, port)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     process = subprocess.Popen(streamlit_command(port, address), env=env)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)  # `kill` stops Streamlit too, as Ctrl-C does
     try:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from analyzer.cli.console import console, err_console
+from analyzer.cli.commands.stored import fail
+from analyzer.cli.console import console
 from analyzer.core.errors import AnalyzerError, InputFormatError
 
 if TYPE_CHECKING:
@@ -43,8 +44,7 @@ def eval_directives(
                                    f"pass FILE, a UTF-8 TSV of text<TAB>category lines")
         report = evaluate(read_labelled(path), language=language)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
+from analyzer.cli.commands.stored import fail
 from analyzer.cli.console import console, err_console
 from analyzer.core.errors import AnalyzerError
 
@@ -22,11 +22,6 @@ def register(app: typer.Typer) -> None:
     app.command("compose")(compose)
     app.command("eval")(evaluate)
     app.command("bench")(bench)
-
-
-def _fail(exc: AnalyzerError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
 
 
 def compose(
@@ -44,7 +39,7 @@ def compose(
             meeting = compose_meeting(load_scenario(spec, voices))
             files = write_meeting(meeting, out)
         except (AnalyzerError, OSError) as exc:
-            raise _fail(exc if isinstance(exc, AnalyzerError) else AnalyzerError(f"{out}: {exc}")) from None
+            raise fail(exc if isinstance(exc, AnalyzerError) else AnalyzerError(f"{out}: {exc}")) from None
         kinds = ", ".join(f"{i.type}" for i in meeting.interruptions) or "none"
         console.print(f"{files.audio} ({meeting.duration / 60:.1f} min, {len(meeting.attendees)} attendees, "
                       f"expected {meeting.scenario.verdict}); interruptions: {kinds}", highlight=False, markup=False)
@@ -92,7 +87,7 @@ def evaluate(
         scores, summary = evaluate_manifest(loaded, analyzer, config, work / loaded.name,
                                             hook_for=stage_progress, on_file=on_file)
     except AnalyzerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _print_summary(loaded.name, summary)
     if json_out is not None:
         _write_json(json_out, {"manifest": str(manifest), "name": loaded.name, "config": config.to_dict(),
@@ -113,7 +108,7 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
         report = evaluate_identification(plan, diarizer, cache, on_meeting=lambda run: console.print(
             f"{run.id}: {', '.join(run.voices)}; {len(run.embeddings)} speakers found", highlight=False))
     except AnalyzerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     table = Table(title=f"{plan.name}: identification across meetings (threshold {report['threshold']:.2f}, "
                         "calibrated on other readers)")
     for column in ("readers", "series", "correct identification", "false acceptance (time)", "strangers named"):
@@ -134,7 +129,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise _fail(AnalyzerError(f"{path}: cannot write the report ({exc.strerror}); "
+        raise fail(AnalyzerError(f"{path}: cannot write the report ({exc.strerror}); "
                                   "choose a writable --json path")) from None
 
 
@@ -258,7 +253,7 @@ def bench(
         paths = list(files or []) + compose_bench_inputs(lengths, work)
         load_s, results = run_bench(paths, config)
     except AnalyzerError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"machine: {machine_description()}; load average now {_load_average()}", highlight=False,
                   markup=False)
     table = Table(title="floorshare bench (seconds unless stated)")

@@ -14,9 +14,10 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
-from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, groups_app
+from analyzer.cli.commands.sessions import Json, _print_json, groups_app
+from analyzer.cli.commands.stored import opened_store
 from analyzer.cli.console import console
-from analyzer.core.errors import AnalyzerError, ConfigError
+from analyzer.core.errors import ConfigError
 from analyzer.metrics import agreements as ag
 from analyzer.metrics.agreement_words import goal_text, value_text
 
@@ -106,19 +107,16 @@ def set_goals(
     """Agree on goals: a new version of the group's agreements (earlier sessions keep theirs)."""
     from analyzer.core.dates import parse_given_date
 
-    try:
+    with opened_store(db) as store:
         changes = changes_from_options(max_share, min_share, max_monologue, max_interruptions, many_to_many,
                                        off or [])
         if not changes and not starting_set:
             raise ConfigError("nothing to set; give --starting-set or a goal such as --max-share 35 "
                               "(see --help)")
         day = parse_given_date(valid_from, what="--from")[:10] if valid_from else None
-        with _open(db) as store:
-            base = () if starting_set else _current(store, group)
-            goals = ag.with_changes(ag.STARTING_GOALS if starting_set else base, changes)
-            version = store.set_goals(group, goals, valid_from=day)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+        base = () if starting_set else _current(store, group)
+        goals = ag.with_changes(ag.STARTING_GOALS if starting_set else base, changes)
+        version = store.set_goals(group, goals, valid_from=day)
     console.print(f"{group}: agreements version {version.version}, in force for meetings from "
                   f"{version.valid_from}", highlight=False)
     for goal in version.goals:
@@ -137,11 +135,8 @@ def _current(store, group: str) -> tuple[ag.Goal, ...]:  # noqa: ANN001 - Sessio
 @goals_app.command("show")
 def show_goals(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """The goals in force for the group's next meeting, with the reason for each, and the starting set."""
-    try:
-        with _open(db) as store:
-            history = store.goal_versions(group)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        history = store.goal_versions(group)
     latest = max(history, key=lambda v: (v.valid_from, v.version), default=None)
     if as_json:
         _print_json({"group": group, "version": _version_dict(latest) if latest else None,
@@ -164,11 +159,8 @@ def show_goals(group: Group, db: o.Db = None, as_json: Json = False) -> None:
 @goals_app.command("history")
 def history(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """Every version of the group's agreements, oldest first."""
-    try:
-        with _open(db) as store:
-            versions = store.goal_versions(group)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        versions = store.goal_versions(group)
     if as_json:
         _print_json([_version_dict(v) for v in versions])
         return

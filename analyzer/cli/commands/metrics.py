@@ -11,7 +11,8 @@ from rich import box
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
-from analyzer.cli.console import console, err_console
+from analyzer.cli.commands.stored import fail
+from analyzer.cli.console import console
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionMetrics
 
@@ -53,8 +54,7 @@ def metrics(
             mapping = map_speakers(segments, other)
             rows = compare_metrics(result, system, mapping)
     except AnalyzerError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
     if as_json:
         data = {"uri": uri, **metrics_to_dict(result), "directives": to_plain(directives)}
         if compare:

@@ -16,8 +16,8 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
+from analyzer.cli.commands.stored import opened_store
 from analyzer.cli.console import console, err_console
-from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionResult
 from analyzer.formats.exports import EXPORT_FORMATS, export
 from analyzer.formats.fileio import write_text_atomic
@@ -39,17 +39,6 @@ def register(app: typer.Typer) -> None:
     app.command("trends")(trends)
 
 
-def _open(db: str | None):  # noqa: ANN202 - SessionStore
-    from analyzer.storage import SessionStore
-
-    return SessionStore(db)
-
-
-def _fail(exc: AnalyzerError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(exc.exit_code)
-
-
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -58,11 +47,8 @@ def _print_json(data: Any) -> None:
 def list_sessions(group: Annotated[Optional[str], typer.Option("--group", "-g", help="Only this group.")] = None,
                   db: o.Db = None, as_json: Json = False) -> None:
     """List stored sessions, oldest recording first."""
-    try:
-        with _open(db) as store:
-            sessions = store.list_sessions(group)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        sessions = store.list_sessions(group)
     if as_json:
         _print_json([asdict(s) for s in sessions])
         return
@@ -118,12 +104,9 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
     """Show one session: verdict, reasons and each speaker's numbers."""
     from analyzer.cli.commands.agreements_view import agreements_dict, print_agreements
 
-    try:
-        with _open(db) as store:
-            summary, result = store.summary(session), store.load(session)
-            agreements = store.agreements(session)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        summary, result = store.summary(session), store.load(session)
+        agreements = store.agreements(session)
     details = session_details(asdict(summary), result)
     namer = lambda label: display_name(result, label)  # noqa: E731
     details["agreements"] = agreements_dict(agreements, namer)
@@ -175,12 +158,9 @@ def update(session: Annotated[int, typer.Argument(help="Session id (see `session
         err_console.print("[red]error:[/red] nothing to change; give --date YYYY-MM-DD and/or --title TEXT",
                           highlight=False)
         raise typer.Exit(2)
-    try:
+    with opened_store(db) as store:
         when = parse_given_date(meeting_day) if meeting_day is not None else None
-        with _open(db) as store:
-            summary = store.update_session(session, title=title, recorded_at=when)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+        summary = store.update_session(session, title=title, recorded_at=when)
     source = SOURCE_WORDS.get(summary.date_source or "", "date source not recorded")
     console.print(f"session {summary.id}: {summary.title!r}, meeting date {summary.recorded_at[:10]} ({source})",
                   highlight=False)
@@ -191,11 +171,8 @@ def delete(session: Annotated[int, typer.Argument(help="Session id.")], db: o.Db
     """Delete a session with every row derived from it and its kept audio."""
     if not yes:
         typer.confirm(f"Delete session {session} and everything derived from it?", abort=True)
-    try:
-        with _open(db) as store:
-            store.delete_session(session)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        store.delete_session(session)
     console.print(f"deleted session {session}")
 
 
@@ -207,30 +184,24 @@ def export_session(
     db: o.Db = None,
 ) -> None:
     """Export a session (names replace labels); csv is per person, csv-turns per turn."""
-    try:
-        with _open(db) as store:
-            title = store.summary(session).title
-            text = export(store.load(session), fmt, title=title,
-                          agreements=store.agreements(session) if fmt.lower() == "html" else None)
+    with opened_store(db) as store:
+        title = store.summary(session).title
+        text = export(store.load(session), fmt, title=title,
+                      agreements=store.agreements(session) if fmt.lower() == "html" else None)
         if out is None:
             typer.echo(text, nl=False)
             return
         write_text_atomic(out, text, fix="choose another --out")
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
     err_console.print(f"wrote {out}", highlight=False)
 
 
 @groups_app.command("list")
 def list_groups(db: o.Db = None, as_json: Json = False) -> None:
     """List groups with how many sessions each has."""
-    try:
-        with _open(db) as store:
-            groups, sessions = store.list_groups(), store.list_sessions()
-            people = {g: store.people(g) for g in groups}
-            prints = {v.group: v for v in store.voiceprint_inventory()}
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        groups, sessions = store.list_groups(), store.list_sessions()
+        people = {g: store.people(g) for g in groups}
+        prints = {v.group: v for v in store.voiceprint_inventory()}
     counts = {g: sum(1 for s in sessions if s.group == g) for g in groups}
     if as_json:
         _print_json([{"name": g, "sessions": counts[g], "people": people[g], "voiceprints": prints[g].enabled,
@@ -253,11 +224,8 @@ VOICEPRINTS_HELP = ("Keep a voiceprint of each speaker so the next meetings name
 def create_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None,
                  voiceprints: Annotated[bool, typer.Option("--voiceprints", help=VOICEPRINTS_HELP)] = False) -> None:
     """Create a group (sessions are added with `floorshare analyze --group NAME`)."""
-    try:
-        with _open(db) as store:
-            created = store.create_group(name, voiceprints=voiceprints)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        created = store.create_group(name, voiceprints=voiceprints)
     if not created:
         console.print(f"group {name} already exists (change it with `floorshare groups update {name}`)",
                       highlight=False)
@@ -274,11 +242,8 @@ def update_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o
     if voiceprints is None:
         err_console.print("error: nothing to change; give --voiceprints or --no-voiceprints", highlight=False)
         raise typer.Exit(2)
-    try:
-        with _open(db) as store:
-            deleted = store.set_voiceprints(name, voiceprints)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        deleted = store.set_voiceprints(name, voiceprints)
     if voiceprints:
         console.print(f"group {name} keeps voiceprints from now on: speakers of its next sessions are matched "
                       "to the people it names", highlight=False)
@@ -291,11 +256,8 @@ def delete_group(name: Annotated[str, typer.Argument(help="Group name.")], db: o
     """Delete a group with its people, sessions and everything derived from them."""
     if not yes:
         typer.confirm(f"Delete group {name!r} with all its sessions and people?", abort=True)
-    try:
-        with _open(db) as store:
-            store.delete_group(name)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        store.delete_group(name)
     console.print(f"deleted group {name}", highlight=False)
 
 
@@ -310,22 +272,16 @@ def rename(session: Annotated[int, typer.Argument(help="Session id.")],
 
 def link_speaker(session: int, label: str, name: str, db: str | None, note: str = "") -> None:
     """Link LABEL of SESSION to the person NAME (``speakers rename`` and ``speakers correct``)."""
-    try:
-        with _open(db) as store:
-            store.rename_speaker(session, label, name)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        store.rename_speaker(session, label, name)
     console.print(f"session {session}: {label} is now {name}{note}", highlight=False)
 
 
 def trends(group: Annotated[str, typer.Argument(help="Group name.")], db: o.Db = None, as_json: Json = False) -> None:
     """A group's balance over its sessions, and each named person's share, turns and interruptions."""
-    try:
-        with _open(db) as store:
-            data = store.trends(group)
-            points = store.agreement_trend(group)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        data = store.trends(group)
+        points = store.agreement_trend(group)
     if as_json:
         _print_json({**data.to_dict(), "agreements": [
             {"id": p.session_id, "recorded_at": p.recorded_at, "version": p.version,

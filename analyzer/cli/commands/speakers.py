@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from analyzer.cli.commands import options as o
-from analyzer.cli.commands.sessions import Json, _fail, _open, _print_json, link_speaker, speakers_app
+from analyzer.cli.commands.sessions import Json, _print_json, link_speaker, speakers_app
+from analyzer.cli.commands.stored import opened_store
 from analyzer.cli.console import console
-from analyzer.core.errors import AnalyzerError
 
 def register(app: typer.Typer) -> None:
     """Nothing to add to ``app``: importing this module adds its commands to ``speakers_app``
@@ -32,11 +32,8 @@ Group = Annotated[str, typer.Option("--group", "-g", help="The group whose voice
 @speakers_app.command("confirm")
 def confirm(session: Session, label: Label, db: o.Db = None) -> None:
     """Confirm that a matched speaker is the suggested person (their voiceprint learns this voice)."""
-    try:
-        with _open(db) as store:
-            name = store.confirm_speaker(session, label)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        name = store.confirm_speaker(session, label)
     console.print(f"session {session}: {label} is {name} (confirmed)", highlight=False)
 
 
@@ -51,11 +48,8 @@ def correct(session: Session, label: Label,
 @speakers_app.command("reject")
 def reject(session: Session, label: Label, db: o.Db = None) -> None:
     """The suggested person is wrong: unlink it (the speaker becomes "New speaker N")."""
-    try:
-        with _open(db) as store:
-            placeholder = store.reject_speaker(session, label)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        placeholder = store.reject_speaker(session, label)
     console.print(f"session {session}: {label} is now {placeholder}; name them with "
                   f"`floorshare speakers correct {session} {label} NAME`", highlight=False)
 
@@ -69,26 +63,20 @@ def enroll(clip: Annotated[Path, typer.Argument(help="A clip of the person speak
     from analyzer.pipeline.enrolment import enrol_clip
     from analyzer.pipeline.analysis import build_analyzer
 
-    try:
-        with _open(db) as store:
-            store.require_voiceprints(group)  # before loading the models
-            with console.status(f"listening to {clip.name}"):
-                diarizer = build_analyzer(replace(AnalysisConfig(), device=device)).diarizer
-                enrolment = enrol_clip(clip, diarizer, store.voiceprint_config)
-            store.enrol(group, name, enrolment.vector, enrolment.speech_s, enrolment.model)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        store.require_voiceprints(group)  # before loading the models
+        with console.status(f"listening to {clip.name}"):
+            diarizer = build_analyzer(replace(AnalysisConfig(), device=device)).diarizer
+            enrolment = enrol_clip(clip, diarizer, store.voiceprint_config)
+        store.enrol(group, name, enrolment.vector, enrolment.speech_s, enrolment.model)
     console.print(f"enrolled {name} in group {group} from {enrolment.speech_s:.1f} s of speech", highlight=False)
 
 
 @speakers_app.command("library")
 def library(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     """The people of a group that have a voiceprint, and what it is made of."""
-    try:
-        with _open(db) as store:
-            entries, enabled = store.voice_library(group), store.voiceprints_enabled(group)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        entries, enabled = store.voice_library(group), store.voiceprints_enabled(group)
     if as_json:
         _print_json({"group": group, "voiceprints": enabled,
                      "people": [{"name": e.person, "voiceprints": e.voiceprints, "enrolments": e.enrolments,
@@ -109,11 +97,8 @@ def library(group: Group, db: o.Db = None, as_json: Json = False) -> None:
 def forget(name: Annotated[str, typer.Argument(help="The person whose voiceprints to delete.")], group: Group,
            db: o.Db = None) -> None:
     """Delete every voiceprint of one person (their sessions and numbers stay)."""
-    try:
-        with _open(db) as store:
-            count = store.forget_voice(group, name)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        count = store.forget_voice(group, name)
     console.print(f"deleted {count} voiceprint(s) of {name} in group {group}", highlight=False)
 
 
@@ -121,16 +106,13 @@ def _correct(db: str | None, session: int, change) -> None:  # noqa: ANN001 - (r
     from analyzer.cli.commands.sessions import session_details
     from analyzer.pipeline.revoice import RecordingVoice, voice_note
 
-    try:
-        with _open(db) as store:
-            loaded = store.load(session, with_voiceprints=True)
-            voice = RecordingVoice(loaded, kept=store.audio_path(session))
-            corrected, message = change(loaded, voice)
-            note = voice_note(loaded, corrected, voice)
-            store.replace_result(session, corrected)
-            summary, result = store.summary(session), store.load(session)
-    except AnalyzerError as exc:
-        raise _fail(exc) from None
+    with opened_store(db) as store:
+        loaded = store.load(session, with_voiceprints=True)
+        voice = RecordingVoice(loaded, kept=store.audio_path(session))
+        corrected, message = change(loaded, voice)
+        note = voice_note(loaded, corrected, voice)
+        store.replace_result(session, corrected)
+        summary, result = store.summary(session), store.load(session)
     console.print(f"session {session}: {message}; every number was recomputed", highlight=False)
     if note:
         console.print(f"note: {note}", highlight=False)
