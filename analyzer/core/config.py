@@ -292,13 +292,20 @@ class VoiceprintConfig:
 
     Not part of :class:`AnalysisConfig`: it changes who a label is, not what was analysed,
     so it does not enter a session's configuration hash. ``match_threshold`` is the cosine
-    similarity a speaker's voice needs to a person's voiceprint to be named after them;
-    provisional (0.5, above the 0.20-0.39 measured between different voices) until
-    `floorshare eval eval/manifests/identification.toml` calibrates it (docs/accuracy.md).
+    similarity a speaker's voice needs to a person's voiceprint to be named after them:
+    0.54, calibrated by `floorshare eval eval/manifests/identification.toml` on five readers'
+    dry and far-field series (the middle of the thresholds that keep false acceptance at or
+    below 1 % with the best correct identification: 0.26-0.82); strangers and other people
+    scored at most 0.41 there, the same voice in another meeting or room at least 0.68
+    (docs/accuracy.md#naming-people-across-meetings-voice-identification).
     """
 
-    match_threshold: float = 0.5
+    match_threshold: float = 0.54
     min_speech_s: float = 3.0  # a label with less exclusive speech keeps no voiceprint and is not matched
     enrol_min_clip_s: float = 10.0  # an enrolment clip must be at least this long
     enrol_min_speech_s: float = 5.0  # ... and hold at least this much speech
     enrol_other_voice_s: float = 2.0  # a second voice with this much speech refuses the clip
+    # the two halves of a clip's speech must sound this alike (cosine): measured 0.76-0.91 for five
+    # LibriSpeech readers' 12-15 s clips, -0.05-0.42 for seven clips of two readers (4-8 s each;
+    # 0.23 for the one the diarizer heard as one speaker)
+    enrol_same_voice_similarity: float = 0.6

@@ -150,6 +150,18 @@ class VoiceLibraryMixin:
             voices.enrol(session, g, _get_or_create_person(session, g, clean), list(vector), speech_s, model)
         self._run(work)
 
+    def export_voiceprints(self, group: str, name: str | None = None) -> dict:
+        """The group's confirmed voiceprints as plain data (one person's with ``name``), only on request:
+        nothing else writes them out (:func:`analyzer.storage.voices.export`)."""
+        def work(session: Session) -> dict:
+            g = _require_group(session, group)
+            if name is not None and session.scalar(
+                    select(PersonRow).where(PersonRow.group_id == g.id, PersonRow.name == name)) is None:
+                raise StorageError(f"group {group!r} has no person {name!r}; see `floorshare speakers library "
+                                   f"--group {group}`")
+            return voices.export(session, g, name)
+        return self._run(work, write=False)
+
     def forget_voice(self, group: str, name: str) -> int:
         """Delete every voiceprint of one person of the group (their sessions stay); returns how many."""
         def work(session: Session) -> int:

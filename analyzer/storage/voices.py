@@ -172,6 +172,25 @@ def library(session: Session, group: GroupRow) -> list[LibraryEntry]:
     return [LibraryEntry(name, n, e, round(s, 1)) for name, (n, e, s) in sorted(found.items())]
 
 
+def export(session: Session, group: GroupRow, name: str | None = None) -> dict:
+    """The group's confirmed voiceprints (one person's with ``name``), as plain data for a file the
+    user asked for: the vectors, the seconds of speech each was pooled from, where it came from and
+    the embedding model. Unconfirmed voiceprints (speakers nobody named) are not included."""
+    query = (select(PersonRow.name, VoiceprintRow).join(VoiceprintRow, VoiceprintRow.person_id == PersonRow.id)
+             .where(PersonRow.group_id == group.id).order_by(PersonRow.name, VoiceprintRow.id))
+    if name is not None:
+        query = query.where(PersonRow.name == name)
+    people: dict[str, list[dict]] = {}
+    for person, row in session.execute(query).all():
+        people.setdefault(person, []).append({
+            "source": row.source, "session": row.session_id, "label": row.label, "model": row.model,
+            "speech_s": round(float(row.speech_s), 2), "created_at": row.created_at,
+            "vector": [float(x) for x in row.vector]})
+    return {"group": group.name, "exported_at": _now(),
+            "note": "voiceprints are biometric data: keep this file private and delete it when done",
+            "people": [{"name": person, "voiceprints": prints} for person, prints in people.items()]}
+
+
 def inventory(session: Session) -> list[GroupVoiceprints]:
     groups = session.scalars(select(GroupRow).order_by(GroupRow.name)).all()
     counts = dict(session.execute(select(VoiceprintRow.group_id, func.count()).group_by(VoiceprintRow.group_id)).all())

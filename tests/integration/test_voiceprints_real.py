@@ -1,6 +1,7 @@
 """The real pipeline names people across meetings: a group's second meeting (other recordings of the
 same LibriSpeech readers, plus a stranger) names the people named in the first, and a merge recomputes.
-Runs in CI with the pinned models; about 90 s of audio in all."""
+Enrolment from a clip takes one voice (and matches other recordings of it) and refuses a clip with
+two voices or with no speech. Runs in CI with the pinned models; about 2.5 minutes of audio in all."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ import numpy as np
 import pytest
 
 from analyzer.adapters.audio import LoadedAudio
+from analyzer.compose import load_voice
+from analyzer.core.config import VoiceprintConfig
+from analyzer.core.errors import InputFormatError
+from analyzer.pipeline.enrolment import enrol_clip
 from analyzer.pipeline.corrections import merge_speakers
 from analyzer.evaluation.identification import IdentificationPlan, compose, half_voices_dir
 from analyzer.core.schema import Recording
 from analyzer.storage import SessionStore
+from analyzer.voices.matching import cosine
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -81,3 +87,45 @@ def test_second_meeting_names_the_people_of_the_first(real_analyzer, tmp_path):
     assert total == pytest.approx(1.0, abs=0.01)
     store.close()
 
+
+
+def write_wav(path, samples):
+    import wave
+
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(16000)
+        handle.writeframes(pcm)
+    return path
+
+
+def reading(voices, voice, seconds):
+    """A reader's phrases with 0.25 s pauses, at least ``seconds`` long."""
+    out, total = [], 0
+    for phrase in load_voice(voices, voice).phrases:
+        out += [phrase.astype(np.float32), np.zeros(4000, dtype=np.float32)]
+        total += len(phrase) + 4000
+        if total >= seconds * 16000:
+            break
+    return np.concatenate(out)
+
+
+def test_enrolment_takes_one_voice_and_refuses_two_voices_and_silence(real_analyzer, tmp_path):
+    diarizer = real_analyzer.diarizer
+    half_a, half_b = half_voices_dir(VOICES, "a", tmp_path), half_voices_dir(VOICES, "b", tmp_path)
+    ana = enrol_clip(write_wav(tmp_path / "ana.wav", reading(half_a, "3080", 12.0)), diarizer)
+    assert ana.speech_s >= 8.0 and len(ana.vector) == 192 and ana.model.startswith("campplus")
+    again = enrol_clip(write_wav(tmp_path / "ana-2.wav", reading(half_b, "3080", 12.0)), diarizer)
+    other = enrol_clip(write_wav(tmp_path / "bea.wav", reading(half_b, "533", 12.0)), diarizer)
+    threshold = VoiceprintConfig().match_threshold
+    same, different = cosine(ana.vector, again.vector), cosine(ana.vector, other.vector)
+    assert same >= threshold > different, (same, different, threshold)  # other recordings of ana match
+
+    two = np.concatenate([reading(half_a, "3080", 8.0), reading(half_a, "533", 8.0)])
+    with pytest.raises(InputFormatError, match="several voices were heard"):
+        enrol_clip(write_wav(tmp_path / "two.wav", two), diarizer)
+    hiss = (0.001 * np.random.default_rng(0).normal(size=16000 * 12)).astype(np.float32)
+    with pytest.raises(InputFormatError, match="no speech found"):
+        enrol_clip(write_wav(tmp_path / "hiss.wav", hiss), diarizer)

@@ -1,5 +1,5 @@
 """The voice library from the command line (fake models with voice embeddings): a second meeting
-names the people named in the first; confirm, reject, correct, merge, split, opt-out."""
+names the people named in the first; confirm, reject, correct, export on request, merge, split, opt-out."""
 
 from __future__ import annotations
 
@@ -100,6 +100,19 @@ def test_second_meeting_is_named_and_corrections_recompute(app, diarizer, tmp_pa
     assert "New speaker 1" in run(app, "speakers", "reject", 2, "SPEAKER_00", "--db", db)
     library = json.loads(run(app, "speakers", "library", "--group", "team", "--json", "--db", db))
     assert [(p["name"], p["voiceprints"]) for p in library["people"]] == [("Ana", 2), ("Ben", 1)]
+    exported = tmp_path / "voices.json"  # voiceprints leave the database only on request
+    text = run(app, "speakers", "export", exported, "--group", "team", "--db", db)
+    assert "wrote 3 voiceprint(s) of 2 person(s) of group team" in text and "biometric" in text
+    data = json.loads(exported.read_text())
+    assert [(p["name"], len(p["voiceprints"])) for p in data["people"]] == [("Ana", 2), ("Ben", 1)]
+    ana = data["people"][0]["voiceprints"]
+    assert len(ana[0]["vector"]) == 32 and {v["session"] for v in ana} == {1, 2} and ana[0]["model"].startswith("fake-emb")
+    assert "already exists" in run(app, "speakers", "export", exported, "--group", "team", "--db", db, code=1)
+    run(app, "speakers", "export", tmp_path / "ben.json", "--group", "team", "--name", "Ben", "--db", db)
+    assert [p["name"] for p in json.loads((tmp_path / "ben.json").read_text())["people"]] == ["Ben"]
+    text = run(app, "speakers", "export", tmp_path / "zoe.json", "--group", "team", "--name", "Zoe", "--db", db,
+               code=1)
+    assert "has no person 'Zoe'" in text and not (tmp_path / "zoe.json").exists()
 
     merged = run(app, "speakers", "merge", 2, "SPEAKER_01", "SPEAKER_00", "--db", db)
     assert "merged SPEAKER_00 into SPEAKER_01" in merged and "Ana (SPEAKER_01): 100%" in merged

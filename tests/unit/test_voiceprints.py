@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,32 @@ def test_enrolment_refuses_short_clips_silence_and_several_voices(tmp_path):
         enrol_clip(clip, ClipDiarizer([seg(0, 3, "SPEAKER_00")]), config)
     with pytest.raises(InputFormatError, match=r"several voices were heard \(2 voices: 7.0 s, 4.0 s"):
         enrol_clip(clip, ClipDiarizer([seg(0, 7, "SPEAKER_00"), seg(7, 11, "SPEAKER_01")]), config)
+
+
+class TwoHalvesDiarizer(ClipDiarizer):
+    """One speaker over the whole clip, but each half on its own sounds like someone else."""
+
+    def __init__(self, segments, halves):
+        super().__init__(segments)
+        self.halves, self.calls = list(halves), []
+
+    def diarize(self, audio, **_):
+        self.calls.append(round(audio.duration, 2))
+        if len(self.calls) == 1:
+            return self.result
+        label = self.result.speakers[0]
+        return replace(self.result, embeddings={label: self.halves[len(self.calls) - 2]})
+
+
+def test_enrolment_refuses_a_clip_whose_halves_are_different_voices(tmp_path):
+    clip = write_tone_wav(tmp_path / "pair.wav", 12.0)
+    speech = [seg(0.5, 5.5, "SPEAKER_00"), seg(6.5, 11.5, "SPEAKER_00")]  # 10 s; half of it behind at 5.5 s
+    fake = TwoHalvesDiarizer(speech, [(1.0, 0.0, 0.0, 0.0), (0.2, 1.0, 0.0, 0.0)])
+    with pytest.raises(InputFormatError, match=r"pair.wav: several voices were heard \(the first and second half "
+                                               r"of the speech sound like different people: similarity 0.20, under 0.60"):
+        enrol_clip(clip, fake)
+    assert fake.calls == [12.0, 5.5, 6.5]  # the clip, then each half on its own
+    same = TwoHalvesDiarizer(speech, [(1.0, 0.1, 0.0, 0.0), (0.9, 0.2, 0.0, 0.0)])
+    assert enrol_clip(clip, same).speech_s == pytest.approx(10.0)
+    few = TwoHalvesDiarizer([seg(0.5, 5.8, "SPEAKER_00")], [(1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0)])
+    assert enrol_clip(clip, few).speech_s == pytest.approx(5.3) and few.calls == [12.0]  # too little to halve

@@ -97,6 +97,7 @@ def evaluate(
 
 def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root: Optional[Path], cache: Path,
                              config_file, device: str) -> None:  # noqa: ANN001
+    from analyzer.core.config import VoiceprintConfig
     from analyzer.evaluation.identification import evaluate_identification, load_plan
     from analyzer.evaluation.manifest import default_data_root
     from analyzer.pipeline.analysis import build_analyzer
@@ -104,24 +105,52 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
     try:
         plan = load_plan(manifest, data_root or default_data_root())
         config = o.build_config(config_file, device=device)
-        diarizer = build_analyzer(config).diarizer
+        diarizer = _LazyDiarizer(lambda: build_analyzer(config).diarizer)  # a cached run loads no model
         report = evaluate_identification(plan, diarizer, cache, on_meeting=lambda run: console.print(
-            f"{run.id}: {', '.join(run.voices)}; {len(run.embeddings)} speakers found", highlight=False))
+            f"{run.id}{_room(run.room)}: {', '.join(run.voices)}; {len(run.embeddings)} speakers found",
+            highlight=False),
+            default_threshold=VoiceprintConfig().match_threshold)
     except AnalyzerError as exc:
         raise fail(exc) from None
     table = Table(title=f"{plan.name}: identification across meetings (threshold {report['threshold']:.2f}, "
-                        "calibrated on other readers)")
-    for column in ("readers", "series", "correct identification", "false acceptance (time)", "strangers named"):
-        table.add_column(column, justify="left" if column == "readers" else "right")
-    for what in ("calibration", "report"):
-        r = report[what]
-        table.add_row(f"{what} ({', '.join(report[f'{what}_readers'])})", str(r["series"]),
-                      _pct(r["correct_identification"]), _pct(r["false_acceptance"]),
-                      f"{r['strangers_named']} of {r['strangers']}")
+                        f"calibrated on readers {', '.join(report['calibration_readers'])}; reported on "
+                        f"{', '.join(report['report_readers'])})")
+    for column in ("condition", "readers", "series", "correct identification (found speech)",
+                   "(all speech)", "false acceptance (time)", "strangers named"):
+        table.add_column(column, justify="left" if column in ("condition", "readers") else "right")
+    for condition, found in report["by_condition"].items():
+        rows = [("calibration", found["calibration"]), ("report", found["report"])]
+        if "report_at_default" in found:
+            rows.append((f"report at the default {report['default_threshold']:.2f}", found["report_at_default"]))
+        for what, r in rows:
+            table.add_row(condition, what, str(r["series"]), _pct(r["correct_identification_found"]),
+                          _pct(r["correct_identification"]), _pct(r["false_acceptance"]),
+                          f"{r['strangers_named']} of {r['strangers']}")
     console.print(table)
+    for condition, found in report["by_condition"].items():
+        for what, spread in found["similarities"].items():
+            console.print(f"{condition}, {what}: cosine similarity " + "; ".join(
+                f"{kind.replace('_', ' ')} {s['min']:.2f}-{s['max']:.2f} (median {s['median']:.2f}, n {s['n']})"
+                for kind, s in spread.items() if s["n"]), highlight=False, markup=False)
     if json_out is not None:
         _write_json(json_out, {"manifest": str(manifest), **report})
         console.print(f"report: {json_out}", highlight=False, markup=False)
+
+
+class _LazyDiarizer:
+    """Builds the real diarizer on the first meeting that is not in the cache."""
+
+    def __init__(self, build) -> None:  # noqa: ANN001 - () -> Diarizer
+        self._build, self._diarizer = build, None
+
+    def diarize(self, audio):  # noqa: ANN001, ANN201
+        if self._diarizer is None:
+            self._diarizer = self._build()
+        return self._diarizer.diarize(audio)
+
+
+def _room(room: dict[str, Any] | None) -> str:
+    return "" if room is None else f" (far field: RT60 {room['rt60']:.2f} s, SNR {room['snr_db']:.0f} dB)"
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

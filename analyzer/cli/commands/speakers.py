@@ -93,6 +93,32 @@ def library(group: Group, db: o.Db = None, as_json: Json = False) -> None:
     console.print(table)
 
 
+@speakers_app.command("export")
+def export(out: Annotated[Path, typer.Argument(help="JSON file to write (must not exist yet).")], group: Group,
+           name: Annotated[Optional[str], typer.Option("--name", "-n", help="Only this person's voiceprints.")] = None,
+           db: o.Db = None) -> None:
+    """Write a group's confirmed voiceprints (voice embeddings: biometric data) to a JSON file, on request
+    only: result.json, reports and session exports never contain them."""
+    import json
+
+    from analyzer.cli.commands.stored import fail
+    from analyzer.core.errors import AnalyzerError
+
+    if out.exists():
+        raise fail(AnalyzerError(f"{out}: already exists; give a new file name (voiceprints are never "
+                                 "written over another file)")) from None
+    with opened_store(db) as store:
+        data = store.export_voiceprints(group, name)
+    count = sum(len(p["voiceprints"]) for p in data["people"])
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise fail(AnalyzerError(f"{out}: cannot write it ({exc.strerror or exc}); give a writable path")) from None
+    console.print(f"wrote {count} voiceprint(s) of {len(data['people'])} person(s) of group {group} to {out}; "
+                  "they are biometric data: keep the file private", highlight=False, markup=False)
+
+
 @speakers_app.command("forget")
 def forget(name: Annotated[str, typer.Argument(help="The person whose voiceprints to delete.")], group: Group,
            db: o.Db = None) -> None:
