@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.floorshare-installed
 
-.PHONY: setup demo test test-isa kernel-paths test-fast dashboard bench clean
+.PHONY: setup demo test test-isa kernel-paths test-fast dashboard bench bench-cluster clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ dashboard: setup
 ## bench: time each stage on a composed 10-minute meeting (RTF, peak memory, ratio to faster-whisper)
 bench: setup
 	$(BIN)/floorshare bench --minutes 10
+
+## bench-cluster: `bench batch` on a two-node Ray cluster started here (ray start --head + ray start --address)
+## beside the local engines, in one run; files per hour as a ratio to local x 2 (docs/scale-out.md)
+bench-cluster: setup
+	$(BIN)/python -m tests.bench_cluster
 
 clean:
 	rm -rf out .pytest_cache

@@ -7,6 +7,7 @@ can be tested in-process, without Ray.
 from __future__ import annotations
 
 import socket
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,13 @@ class AnalyzerActor:
     def where(self) -> tuple[str, str]:
         """(node label, Ray node id) of the node this actor runs on."""
         return self.node, self.node_id
+
+    def peak_rss(self) -> int:
+        """The largest resident memory (bytes) this actor's process has reached (models plus analyses)."""
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
 
     def load(self) -> str | None:
         """Load the models; None when loaded, else why they could not be (shown by the driver)."""
@@ -76,14 +84,27 @@ class AnalyzerActor:
         return replace(outcome, node=self.node)
 
     def _unreadable(self, task: BatchTask, shown_path: str) -> FileOutcome | None:
-        """A file this node cannot open (not mounted here, no permission) fails with where and what to do."""
+        """A shared-path file this node cannot open (not mounted here, no permission), or whose bytes are
+        not the ones the driver hashed (other storage at the same path, or a file changed meanwhile), fails
+        with where and what to do; neither is remembered as a bad file."""
+        from analyzer.adapters.audio import file_sha256
+
         try:
-            with open(task.path, "rb") as handle:
-                handle.read(1)
+            if task.sha256 is None:
+                with open(task.path, "rb") as handle:
+                    handle.read(1)
+                return None
+            digest = file_sha256(Path(task.path))
         except OSError as exc:
             return FileOutcome(task.index, self.worker, 0.0, node=self.node, file_specific=False,
                                error=f"{shown_path}: cannot be read on the Ray node {self.node} "
                                      f"({exc.strerror or type(exc).__name__}); {SHARED_STORAGE_HINT}")
+        if digest != task.sha256:
+            return FileOutcome(task.index, self.worker, 0.0, node=self.node, file_specific=False,
+                               error=f"{shown_path}: the file the Ray node {self.node} reads at this path is not "
+                                     f"the one the driver hashed (sha256 {digest[:12]}… there, "
+                                     f"{task.sha256[:12]}… on the driver): the node sees other storage there, "
+                                     f"or the file changed during the batch; {SHARED_STORAGE_HINT}")
         return None
 
 

@@ -86,6 +86,7 @@ class RayEngine:
         self.ship_audio, self.factory = ship_audio, factory
         self.startup_seconds: float | None = None
         self.actors_started = 0  # the pool's size in the last run (the cluster decides without workers)
+        self.peak_worker_rss = 0  # bytes: the largest resident memory one actor reached (asked at the end)
 
     @property
     def needs(self) -> ActorNeeds:
@@ -150,6 +151,7 @@ class _Scheduler:
             while self.pending or self.running:
                 yield from self._step()
         finally:
+            self._record_peak_rss()
             for member in self.members.values():
                 self._kill(member.handle)
             if self.board is not None:
@@ -342,6 +344,22 @@ class _Scheduler:
         except self.RayError:  # progress only: the batch goes on without stage updates
             self._kill(self.board)
             self.board = None
+
+    def _record_peak_rss(self) -> None:
+        """Ask each idle actor its peak memory, for `bench batch` (best effort, 5 s at most; not when
+        the batch stops early with files in flight, so Ctrl-C is never held up)."""
+        if self.running or self.pending:
+            return
+        try:
+            asked = [m.handle.peak_rss.remote() for m in self.members.values() if m.ready]
+            answered = self.ray.wait(asked, num_returns=len(asked), timeout=5)[0] if asked else []
+        except Exception:  # noqa: BLE001 - a Ray that cannot be asked now: no figure
+            return
+        for ref in answered:
+            try:
+                self.engine.peak_worker_rss = max(self.engine.peak_worker_rss, int(self.ray.get(ref)))
+            except Exception:  # noqa: BLE001 - an actor that is gone: no figure from it
+                continue
 
     def _kill(self, handle) -> None:
         try:

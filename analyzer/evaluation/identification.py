@@ -93,6 +93,7 @@ class SeriesScore:
     strangers_accepted: int
     labels_known: int
     labels_correct: int
+    stranger_labels_named: int = 0  # labels whose speech is mostly a stranger's, named after someone
 
 
 def load_plan(path: Path, data_root: Path) -> IdentificationPlan:
@@ -101,7 +102,7 @@ def load_plan(path: Path, data_root: Path) -> IdentificationPlan:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputFormatError(f"{path}: cannot read the manifest ({exc})") from None
     voices = str(data.get("voices", "$DATA/librispeech"))
-    folder = data_root / voices[len("$DATA/"):] if voices.startswith("$DATA/") else Path(path).parent / voices
+    folder = data_root / voices[len("$DATA/"):] if voices.startswith("$DATA/") else (Path(path).parent / voices).resolve()
     room = data.get("room", {})
     try:
         conditions = tuple(str(c) for c in data.get("conditions", ("dry",)))
@@ -272,9 +273,10 @@ def similarities(first: MeetingRun, second: MeetingRun, min_speech_s: float) -> 
 
 
 def score_series(first: MeetingRun, second: MeetingRun, threshold: float, min_speech_s: float,
-                 memo: dict | None = None) -> SeriesScore:
+                 memo: dict | None = None, drop: str | None = None) -> SeriesScore:
     """One series' figures at ``threshold``; ``memo`` (a dict the caller keeps with the pairs) holds
-    what does not depend on the threshold, for a sweep."""
+    what does not depend on the threshold, for a sweep. ``drop``: that person's voiceprint is left out
+    of the library, so they are a stranger to it (see :func:`left_out`)."""
     key = (id(first), id(second), min_speech_s)
     if memo is None or key not in memo:
         speakers, profiles = similarities(first, second, min_speech_s)
@@ -287,6 +289,8 @@ def score_series(first: MeetingRun, second: MeetingRun, threshold: float, min_sp
     else:
         prepared = memo[key]
     speakers, profiles, truth, overlaps, ref_time = prepared
+    if drop is not None:
+        profiles = {person: vector for person, vector in profiles.items() if person != drop}
     named = {a.label: a.person for a in assign(speakers, profiles, threshold) if a.person}
     known = [p for p in second.voices if p in profiles]
     strangers = [p for p in second.voices if p not in profiles]
@@ -299,7 +303,20 @@ def score_series(first: MeetingRun, second: MeetingRun, threshold: float, min_sp
         stranger_s=sum(ref_time[p] for p in strangers), accepted_s=sum(accepted.values()),
         strangers=len(strangers), strangers_accepted=sum(1 for p in strangers if accepted[p] > 0.5),
         labels_known=len(labels_known), labels_correct=sum(1 for label in labels_known
-                                                           if named.get(label) == truth[label]))
+                                                           if named.get(label) == truth[label]),
+        stranger_labels_named=sum(1 for label, p in truth.items() if p in strangers and label in named))
+
+
+def left_out(pairs: list[tuple[MeetingRun, MeetingRun]], threshold: float, min_speech_s: float,
+             memo: dict | None = None) -> list[SeriesScore]:
+    """Every series once per known person of its second meeting, with that person's voiceprint left
+    out of the library: more strangers from the same meetings (a person the library does not know
+    must not be named as someone else, and the others must still be named)."""
+    scores = []
+    for first, second in pairs:
+        known = set(library_from(first, min_speech_s)) & set(second.voices)
+        scores += [score_series(first, second, threshold, min_speech_s, memo, drop=p) for p in sorted(known)]
+    return scores
 
 
 def series_pairs(runs: list[MeetingRun], people: int) -> list[tuple[MeetingRun, MeetingRun]]:
@@ -325,6 +342,7 @@ def totals(scores: list[SeriesScore]) -> dict[str, Any]:
             "false_acceptance": sum(s.accepted_s for s in scores) / stranger if stranger else None,
             "strangers": strangers,
             "strangers_named": sum(s.strangers_accepted for s in scores),
+            "stranger_labels_named": sum(s.stranger_labels_named for s in scores),
             "known_labels": sum(s.labels_known for s in scores),
             "known_labels_correct": sum(s.labels_correct for s in scores),
             "known_speech_s": round(known, 1), "stranger_speech_s": round(stranger, 1)}
@@ -431,6 +449,7 @@ def evaluate_identification(plan: IdentificationPlan, diarizer, cache: Path,  # 
         by_condition[condition] = {
             "calibration": figures(threshold, cal), "report": figures(threshold, rep),
             **({} if default_threshold is None else {"report_at_default": figures(default_threshold, rep)}),
+            "report_left_out": totals(left_out(rep, threshold, plan.min_speech_s, memo)),
             "similarities": {"calibration": trials(cal, plan.min_speech_s), "report": trials(rep, plan.min_speech_s)},
             "report_sweep": [{"threshold": t, **figures(t, rep)} for t in (0.3, 0.4, 0.5, 0.6, 0.7)]}
     return {"name": plan.name, "threshold": threshold, "default_threshold": default_threshold,

@@ -184,4 +184,5 @@ def test_bench_batch_reports_files_per_hour_for_each_engine(tmp_path: Path) -> N
     assert [(cells[0].strip(), cells[1].strip(), cells[2].strip()) for cells in rows] == [
         ("local", "1", "2"), ("local", "2", "2"), ("ray", "2", "2")]
     assert all(float(cells[6]) > 0 for cells in rows)  # files/hour
-    assert rows[0][8].strip().endswith("GiB")  # a local worker's measured memory
+    assert rows[0][7].strip() == "1.00" and all(float(cells[7]) > 0 for cells in rows)  # × the first row
+    assert rows[0][9].strip().endswith("GiB") and rows[2][9].strip().endswith("GiB")  # a worker's, an actor's memory

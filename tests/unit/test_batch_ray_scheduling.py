@@ -279,3 +279,17 @@ def test_a_node_that_cannot_read_a_shared_path_fails_that_file_naming_the_node(r
     assert done[7].error.startswith(f"{missing.path}: cannot be read on the Ray node 10.0.0.1/fake (")
     assert "--ship-audio" in done[7].error and not done[7].file_specific
     assert done[1].result is not None
+
+
+def test_a_node_that_reads_other_bytes_than_the_driver_hashed_fails_that_file_naming_the_node(recordings) -> None:
+    from analyzer.adapters.audio import file_sha256
+
+    first, second = (Path(task.path) for task in recordings[:2])
+    driver_saw = BatchTask(0, str(first), sha256="0" * 64)  # the driver hashed other bytes at this path
+    same = BatchTask(1, str(second), sha256=file_sha256(second))
+    done = outcomes(schedule(FakeRay(1), [driver_saw, same], workers=1))
+    error = done[0].error
+    assert done[0].result is None and error.startswith(f"{first}: the file the Ray node 10.0.0.1/fake reads")
+    assert "not the one the driver hashed (sha256 " in error and "000000000000… on the driver" in error
+    assert "--ship-audio" in error and not done[0].file_specific  # set-up, not the file: a rerun tries again
+    assert done[1].result is not None and done[1].result.recording.sha256 == same.sha256  # the batch went on

@@ -169,3 +169,16 @@ def test_dry_and_far_field_series_are_composed_cached_calibrated_and_printed(tmp
     assert "far-field" in result.output and "(far field: RT60" in result.output
     again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})  # every meeting comes from the cache
     assert again.exit_code == 0 and FakeDiarizer.calls == 16 and len(builds) == 1  # no model loaded either
+
+
+def test_leaving_a_known_person_out_makes_them_a_stranger_to_the_library():
+    from analyzer.evaluation.identification import left_out
+
+    first = run("a0", "a", ["v1", "v2", "v3"], ["S0", "S1", "S2"], seed=1)
+    second = run("b0", "b", ["v2", "v1", "v4"], ["S0", "S1", "S2"], seed=2)
+    scores = left_out([(first, second)], threshold=0.6, min_speech_s=3.0)
+    assert len(scores) == 2  # v1 and v2 are known to the first meeting; v4 is a stranger anyway
+    assert all(s.strangers == 2 and s.strangers_accepted == 0 and s.stranger_labels_named == 0 for s in scores)
+    assert all(s.known_s == 10.0 and s.correct_s == pytest.approx(9.8) for s in scores)  # the other one named
+    lax = left_out([(first, second)], threshold=-1.0, min_speech_s=3.0)
+    assert all(s.strangers_accepted == 1 and s.stranger_labels_named == 1 for s in lax)  # one takes the free v3

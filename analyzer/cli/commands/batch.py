@@ -36,6 +36,10 @@ RayAddress = Annotated[Optional[str], typer.Option("--ray-address", help="Join t
 CpusPerWorker = Annotated[Optional[int], typer.Option("--cpus-per-worker", min=1, help="Ray: CPUs each actor "
                                                       "reserves and uses as threads (default 2 on a cluster; "
                                                       "give 1 for nodes of 1 CPU).")]
+Setups = Annotated[Optional[str], typer.Option("--setups", help="bench: the setups to run, in order, the first "
+                                              "being the baseline of the ratios: local:N, ray:N (a local Ray), "
+                                              "cluster[:N] (--ray-address); default local:1,local:2,ray:2 "
+                                              "(+ cluster with --ray-address).")]
 ShipAudio = Annotated[bool, typer.Option("--ship-audio", help="Ray: send each file through the object store "
                                          "(for workers without the same shared storage).")]
 
@@ -211,23 +215,25 @@ def bench_batch_command(
     recursive: Recursive = False,
     config_file: o.ConfigFile = None, num_speakers: o.NumSpeakers = None, device: o.Device = "cpu",
     asr_model: o.AsrModel = None, ray_address: RayAddress = None, workers: Workers = None,
-    cpus_per_worker: CpusPerWorker = None,
+    cpus_per_worker: CpusPerWorker = None, setups: Setups = None,
 ) -> None:
     """Files per hour with 1 and 2 local workers and the Ray engine (2 actors), on the same files, in one run.
 
     With --ray-address, the same batch runs on that cluster too (--workers actors, default: as many
-    as its nodes hold, of --cpus-per-worker CPUs each), as one more row of the same table.
+    as its nodes hold, of --cpus-per-worker CPUs each), as one more row of the same table. --setups
+    chooses the rows; the first is the baseline that the "× baseline" column divides by.
     """
-    from analyzer.batch.bench import bench_batch
+    from analyzer.batch.bench import bench_batch, parse_setups
     from analyzer.batch.discovery import discover
 
     try:
         config = o.build_config(config_file, num_speakers, device=device, asr_model=asr_model)
+        chosen = parse_setups(setups, ray_address, workers)
         discovery = discover([folder], recursive=recursive)
         if not discovery.recordings:
             raise AnalyzerError(f"{folder}: no recordings found; give a folder with audio files")
-        rows = bench_batch(discovery, config, factory=_factory(), observe=_observe, ray_address=ray_address,
-                           cluster_workers=workers, cpus_per_worker=cpus_per_worker)
+        rows = bench_batch(discovery, config, setups=chosen, factory=_factory(), observe=_observe,
+                           ray_address=ray_address, cluster_workers=workers, cpus_per_worker=cpus_per_worker)
     except AnalyzerError as exc:
         raise fail(exc) from None
     print_bench(rows, len(discovery.recordings))
@@ -243,16 +249,24 @@ def _observe(label: str, plan):
 
 
 def print_bench(rows, files: int) -> None:
-    from analyzer.batch.resources import available_cpus
+    """The bench table: one row per setup, files per hour also as a ratio to the first (the baseline)."""
+    from analyzer.evaluation.bench import machine_description
 
-    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-    table = Table(title=f"batch throughput: {files} file(s), {available_cpus()} CPU(s){load}")
-    for column in ("engine", "workers", "files ok", "failed", "wall", "start-up", "files/hour",
-                   "audio h / wall h", "worker RSS", "store / file"):
+    load = f"; load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    console.print(f"machine: {machine_description()}{load}", highlight=False, markup=False)
+    table = Table(title=f"batch throughput: {files} file(s); baseline: the first row")
+    for column in ("engine", "workers", "files ok", "failed", "wall", "start-up", "files/hour", "× baseline",
+                   "audio h / wall h", "worker RSS", "store / file", "store max"):
         table.add_column(column, justify="left" if column == "engine" else "right")
     for r in rows:
+        ratio = r.ratio_to(rows[0])
         table.add_row(r.engine, str(r.workers), str(r.files), str(r.failed), f"{r.wall_seconds:.1f} s",
                       f"{r.startup_seconds:.1f} s" if r.startup_seconds else "", f"{r.files_per_hour:.0f}",
+                      f"{ratio:.2f}" if ratio is not None else "",
                       f"{r.audio_speed:.2f}", f"{r.worker_rss / 2**30:.2f} GiB" if r.worker_rss else "",
-                      f"{r.store_seconds * 1000:.0f} ms" if r.store_seconds is not None else "")
+                      _ms(r.store_seconds), _ms(r.store_max_seconds))
     console.print(table)
+
+
+def _ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds is not None else ""

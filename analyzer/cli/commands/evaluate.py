@@ -116,7 +116,7 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
                         f"calibrated on readers {', '.join(report['calibration_readers'])}; reported on "
                         f"{', '.join(report['report_readers'])})")
     for column in ("condition", "readers", "series", "correct identification (found speech)",
-                   "(all speech)", "false acceptance (time)", "strangers named"):
+                   "(all speech)", "false acceptance (time)", "strangers named (voice / speech)"):
         table.add_column(column, justify="left" if column in ("condition", "readers") else "right")
     for condition, found in report["by_condition"].items():
         rows = [("calibration", found["calibration"]), ("report", found["report"])]
@@ -125,9 +125,15 @@ def _evaluate_identification(manifest: Path, json_out: Optional[Path], data_root
         for what, r in rows:
             table.add_row(condition, what, str(r["series"]), _pct(r["correct_identification_found"]),
                           _pct(r["correct_identification"]), _pct(r["false_acceptance"]),
-                          f"{r['strangers_named']} of {r['strangers']}")
+                          f"{r['stranger_labels_named']} / {r['strangers_named']} of {r['strangers']}")
     console.print(table)
     for condition, found in report["by_condition"].items():
+        r = found["report_left_out"]
+        console.print(f"{condition}, report, each known person in turn left out of the library: "
+                      f"{r['stranger_labels_named']} of {r['strangers']} strangers' voices named as someone "
+                      f"({r['strangers_named']} with over 0.5 s of speech in a named speaker), false acceptance "
+                      f"{_pct(r['false_acceptance'])}, the others {_pct(r['correct_identification_found'])} "
+                      "correctly named (found speech)", highlight=False, markup=False)
         for what, spread in found["similarities"].items():
             console.print(f"{condition}, {what}: cosine similarity " + "; ".join(
                 f"{kind.replace('_', ' ')} {s['min']:.2f}-{s['max']:.2f} (median {s['median']:.2f}, n {s['n']})"
@@ -255,6 +261,9 @@ def bench(
                                           "actors on the cluster (default: as many as its nodes hold)."),
     cpus_per_worker: Optional[int] = typer.Option(None, "--cpus-per-worker", min=1, help="With `bench batch "
                                                   "--ray-address`: CPUs per actor (default 2)."),
+    setups: Optional[str] = typer.Option(None, "--setups", help="With `bench batch`: the setups, in order, the "
+                                         "first being the baseline: local:N, ray:N, cluster[:N] (default "
+                                         "local:1,local:2,ray:2, + cluster with --ray-address)."),
 ) -> None:
     """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
     alone on the same audio (our total as a ratio to it).
@@ -272,7 +281,7 @@ def bench(
 
         return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
                                    device="cpu" if device == "auto" else device, ray_address=ray_address,
-                                   workers=workers, cpus_per_worker=cpus_per_worker)
+                                   workers=workers, cpus_per_worker=cpus_per_worker, setups=setups)
 
     from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
 
