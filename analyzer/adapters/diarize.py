@@ -446,7 +446,8 @@ def assemble(features: ChunkFeatures, config: DiarizationConfig) -> Diarization:
     diarization = to_diarization(overlapping, tracks[1].rename_labels(labels), centroids, duration=features.duration)
     qualities = assignment_quality(features.embeddings, features.segmentations, clusters.hard,
                                    min_active_ratio=config.min_active_ratio,
-                                   max_embeddings=config.max_clustered_embeddings, num_clusters=len(labels))
+                                   max_embeddings=config.max_clustered_embeddings, num_clusters=len(labels),
+                                   max_together=config.same_person_max_together)
     return with_confidence(diarization, qualities, labels, config)
 
 

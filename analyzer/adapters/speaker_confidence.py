@@ -6,7 +6,8 @@ embeddings of the local speakers that count as voice samples (enough clean frame
 
 - ``confidence``: the share of its samples clearly closer to its own direction than to any other
   cluster's, lowered when few samples back it;
-- the nearest other cluster and how alike the two voices are ("may be the same person");
+- the nearest other cluster and how alike the two voices are, and the alike clusters that are
+  almost never heard in the same chunk ("may be the same person");
 - how alike the two halves of a 2-way split of its samples are, and how often two voices the
   segmentation told apart in one chunk both went to it ("may be two people").
 """
@@ -34,7 +35,9 @@ class ClusterQuality:
     the similarity of the two halves of a 2-way split of the cluster (low: maybe two people);
     ``shared_chunks`` the share of the chunks where the cluster speaks in which two of the
     segmentation's local speakers (two voices the segmentation told apart) both went to it
-    (None under 3 chunks; high: maybe two people).
+    (None under 3 chunks; high: maybe two people); ``apart`` the other clusters that share at most
+    a small part of their chunks with this one (one person split in two is never heard twice at
+    once), most similar first.
     """
 
     cluster: int
@@ -44,6 +47,7 @@ class ClusterQuality:
     nearest_similarity: float | None
     split_similarity: float | None
     shared_chunks: float | None = None
+    apart: tuple[tuple[int, float], ...] = ()  # (cluster, similarity): rarely in one chunk with this one
 
 
 def quality(x: np.ndarray, labels: np.ndarray, centroids: np.ndarray, margin: float = 0.1,
@@ -108,9 +112,29 @@ def with_shared(qualities: Sequence[ClusterQuality], hard: np.ndarray) -> tuple[
     return tuple(replace(q, shared_chunks=shared[q.cluster]) for q in qualities)
 
 
+def with_apart(qualities: Sequence[ClusterQuality], hard: np.ndarray, centroids: np.ndarray,
+               max_together: float) -> tuple[ClusterQuality, ...]:
+    """Fill ``apart``: pairs of clusters with voice samples that have a local speaker in the same
+    chunk in at most ``max_together`` of the chunks of the rarer of the two."""
+    present = [(hard == q.cluster).any(axis=1) if q.embeddings else None for q in qualities]
+    out = []
+    for q in qualities:
+        mine = present[q.cluster]
+        found = []
+        for other in qualities:
+            theirs = present[other.cluster]
+            if other.cluster == q.cluster or mine is None or theirs is None:
+                continue
+            together = (mine & theirs).sum() / max(1, min(mine.sum(), theirs.sum()))
+            if together <= max_together:
+                found.append((other.cluster, round(float(centroids[q.cluster] @ centroids[other.cluster]), 3)))
+        out.append(replace(q, apart=tuple(sorted(found, key=lambda item: -item[1]))))
+    return tuple(out)
+
+
 def assignment_quality(embeddings: np.ndarray, segmentations: np.ndarray, hard: np.ndarray,
                        min_active_ratio: float = 0.2, max_embeddings: int = 0,
-                       num_clusters: int = 0) -> tuple[ClusterQuality, ...]:
+                       num_clusters: int = 0, max_together: float = 0.2) -> tuple[ClusterQuality, ...]:
     """Per-cluster confidence of an assignment made elsewhere (pyannote's clustering, live).
 
     Args:
@@ -121,6 +145,7 @@ def assignment_quality(embeddings: np.ndarray, segmentations: np.ndarray, hard: 
             sample (pyannote's embedding filter: 0.2).
         max_embeddings: the memory cap (see :func:`quality`).
         num_clusters: at least this many clusters (those beyond ``hard`` have no voice sample).
+        max_together: see :func:`with_apart`.
 
     The clusters' directions are the means of their own voice samples, as they came out of the
     assignment; nothing is re-clustered.
@@ -137,7 +162,8 @@ def assignment_quality(embeddings: np.ndarray, segmentations: np.ndarray, hard: 
     labels = hard[sample]
     centroids = unit_rows(np.vstack([x[labels == k].mean(axis=0) if np.any(labels == k) else np.zeros(x.shape[1])
                                  for k in range(clusters)]))
-    return with_shared(quality(x, labels, centroids, max_split=max_embeddings), hard)
+    qualities = with_shared(quality(x, labels, centroids, max_split=max_embeddings), hard)
+    return with_apart(qualities, hard, centroids, max_together)
 
 
 def confidence_from_assignment(diarization: Diarization, embeddings: np.ndarray, segmentations: np.ndarray,
@@ -157,7 +183,8 @@ def confidence_from_assignment(diarization: Diarization, embeddings: np.ndarray,
     names = {int(k): f"SPEAKER_{i:02d}" for i, k in enumerate(cluster_labels)}
     qualities = assignment_quality(embeddings, segmentations, hard, min_active_ratio=min_active_ratio,
                                    max_embeddings=config.max_clustered_embeddings,
-                                   num_clusters=max((int(k) + 1 for k in cluster_labels), default=0))
+                                   num_clusters=max((int(k) + 1 for k in cluster_labels), default=0),
+                                   max_together=config.same_person_max_together)
     return with_confidence(diarization, qualities, names, config)
 
 
@@ -171,13 +198,18 @@ def with_confidence(diarization: Diarization, qualities: Sequence[ClusterQuality
         if label not in present:
             continue
         nearest = labels.get(q.nearest) if q.nearest is not None else None
-        same = nearest if (nearest in present and q.nearest_similarity is not None
-                           and q.nearest_similarity >= config.same_person_similarity) else None
+        same, same_similarity = None, None
+        if nearest in present and q.nearest_similarity is not None \
+                and q.nearest_similarity >= config.same_person_similarity:
+            same, same_similarity = nearest, q.nearest_similarity
+        else:  # alike voices never heard at once: one person split in two?
+            same, same_similarity = next(((labels[j], sim) for j, sim in q.apart if labels.get(j) in present
+                                          and sim >= config.same_person_apart_similarity), (None, None))
         two = ((q.split_similarity is not None and q.split_similarity <= config.two_people_similarity)
                or (q.shared_chunks is not None and q.shared_chunks >= config.two_people_shared_chunks))
         out.append(SpeakerConfidence(speaker=label, confidence=q.confidence, embeddings=q.embeddings,
                                      nearest=nearest if nearest in present else None,
                                      nearest_similarity=q.nearest_similarity if nearest in present else None,
                                      split_similarity=q.split_similarity, same_as=same, maybe_two=two,
-                                     shared_chunks=q.shared_chunks))
+                                     shared_chunks=q.shared_chunks, same_as_similarity=same_similarity))
     return replace(diarization, confidence=tuple(out))

@@ -58,6 +58,9 @@ class DiarizationConfig:
     merge_cosine: float = 1.0  # spectral: merge clusters whose centroids are more similar (1: never)
     constrained_assignment: bool = False  # never two local speakers of a chunk to one person (measured worse)
     same_person_similarity: float = 0.75  # two speakers' voices this similar: "may be one person"
+    # ... or this similar while sharing at most this share of the rarer one's chunks (docs/accuracy.md)
+    same_person_apart_similarity: float = 0.6
+    same_person_max_together: float = 0.2
     two_people_similarity: float = 0.25  # a speaker's two halves this dissimilar: "may be two people"
     # ... or in this share of the chunks where a speaker talks (3 at least), two of the segmentation's
     # local speakers both went to them: "may be two people" (docs/accuracy.md, issue 14)

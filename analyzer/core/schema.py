@@ -107,7 +107,8 @@ class SpeakerConfidence:
 
     ``confidence`` (0-1): the share of the speaker's voice samples (embeddings) that are
     clearly closer to this speaker than to any other, lowered when few samples back it.
-    ``same_as``: another label whose voice is so similar that the two may be one person;
+    ``same_as``: another label whose voice is so similar that the two may be one person, or
+    similar and almost never heard in the same stretch (``same_as_similarity``: how similar);
     ``maybe_two``: the label's samples fall into two distinct groups, or in many of the chunks where
     it speaks the segmentation heard two different voices that both went to it
     (``shared_chunks``: that share of its chunks): two people merged?
@@ -123,6 +124,7 @@ class SpeakerConfidence:
     same_as: str | None = None
     maybe_two: bool = False
     shared_chunks: float | None = None
+    same_as_similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

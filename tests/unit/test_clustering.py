@@ -282,3 +282,23 @@ def test_a_speaker_pyannote_adds_beyond_the_clusters_gets_no_confidence():
     assert by["SPEAKER_01"].confidence == 0.0 and by["SPEAKER_01"].embeddings == 0
     assert by["SPEAKER_01"].nearest is None and by["SPEAKER_00"].nearest is None
     assert by["SPEAKER_00"].maybe_two  # both voices of every chunk went to it
+
+
+def test_alike_voices_never_heard_at_once_may_be_one_person():
+    """One person whose voice drifts (first and second half clustered apart) is never heard twice
+    in one chunk; two different people talking together are. Only the first pair is flagged."""
+    from analyzer.adapters.speaker_confidence import confidence_from_assignment
+    from analyzer.core.config import DiarizationConfig
+
+    people = _people(3)
+    people[2] = people[0] + 1.1 * _people(1, seed=7)[0]  # person 0's voice, drifted
+    script = [[(0, 30), (1, 20)] for _ in range(20)] + [[(2, 30), (1, 20)] for _ in range(20)]
+    emb, seg = _features(script, people)
+    hard = _truth_hard(script)  # clusters 0 and 2 are the same person, 1 someone else
+    names = ("SPEAKER_00", "SPEAKER_01", "SPEAKER_02")
+    scored = confidence_from_assignment(_diarization(*names), emb, seg, hard, [0, 1, 2], DiarizationConfig())
+    by = {c.speaker: c for c in scored.confidence}
+    config = DiarizationConfig()
+    assert config.same_person_apart_similarity <= by["SPEAKER_00"].same_as_similarity < config.same_person_similarity
+    assert by["SPEAKER_00"].same_as == "SPEAKER_02" and by["SPEAKER_02"].same_as == "SPEAKER_00"
+    assert by["SPEAKER_01"].same_as is None  # heard with both in every chunk
