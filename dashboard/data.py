@@ -181,11 +181,20 @@ def reject_speaker(session_id: int, label: str) -> str:
     return placeholder
 
 
-def correct_session(session_id: int, change) -> None:  # noqa: ANN001 - SessionResult -> SessionResult
-    """Apply a diarization correction (merge, split, re-assign) and store the recomputed session."""
+def correct_session(session_id: int, change) -> str:  # noqa: ANN001 - (SessionResult, voice) -> SessionResult
+    """Apply a diarization correction (merge, split, re-assign) and store the recomputed session.
+
+    Voice figures are measured again on the session's recording; returns a note when they had to be
+    removed instead (the recording moved or changed), "" otherwise."""
+    from analyzer.pipeline.revoice import RecordingVoice, voice_note
+
     s = store()
-    s.replace_result(int(session_id), change(s.load(int(session_id), with_voiceprints=True)))
+    loaded = s.load(int(session_id), with_voiceprints=True)
+    voice = RecordingVoice(loaded, kept=s.audio_path(int(session_id)))
+    corrected = change(loaded, voice)
+    s.replace_result(int(session_id), corrected)
     forget_cached_reads()
+    return voice_note(loaded, corrected, voice)
 
 
 def group_voiceprints() -> dict[str, object]:

@@ -64,7 +64,7 @@ def corrections(result: SessionResult, session_id: int) -> None:
         drop = b.selectbox("…and merge into it", [x for x in labels if x != keep], format_func=name.get,
                            key="merge_drop")
         if st.button("Merge", key="merge_button", disabled=drop is None):
-            _do(lambda: data.correct_session(session_id, lambda r: merge_speakers(r, keep, drop)),
+            _do(lambda: data.correct_session(session_id, lambda r, v: merge_speakers(r, keep, drop, voice=v)),
                 f"Merged {drop} into {keep}.")
     with split:
         a, b, c, d = st.columns(4)
@@ -75,7 +75,7 @@ def corrections(result: SessionResult, session_id: int) -> None:
         into = d.selectbox("Was really", [None, *[x for x in labels if x != label]],
                            format_func=lambda x: "a new speaker" if x is None else name[x], key="split_into")
         if st.button("Split", key="split_button"):
-            _do(lambda: data.correct_session(session_id, lambda r: split_speaker(r, label, start, end, into)[0]),
+            _do(lambda: data.correct_session(session_id, lambda r, v: split_speaker(r, label, start, end, into, voice=v)[0]),
                 f"Split {label} from {start:g} s to {end:g} s.")
     with turn:
         a, b = st.columns(2)
@@ -84,15 +84,15 @@ def corrections(result: SessionResult, session_id: int) -> None:
         into_turn = b.selectbox("Was really", [None, *labels],
                                 format_func=lambda x: "a new speaker" if x is None else name[x], key="turn_into")
         if st.button("Re-assign", key="turn_button"):
-            _do(lambda: data.correct_session(session_id, lambda r: reassign_turn(r, int(index), into_turn)[0]),
+            _do(lambda: data.correct_session(session_id, lambda r, v: reassign_turn(r, int(index), into_turn, voice=v)[0]),
                 f"Turn {int(index)} re-assigned.")
 
 
 def _do(action, message: str) -> None:  # noqa: ANN001
     try:
-        action()
+        note = action()
     except AnalyzerError as exc:
         st.error(str(exc))
         return
-    st.toast(message)
+    st.toast(f"{message} Note: {note[0].upper()}{note[1:]}." if isinstance(note, str) and note else message)
     st.rerun()

@@ -10,8 +10,8 @@ decoded samples (never a copy of the audio):
   zero far more often than voiced speech) and an estimate inside the search range.
 
 Long segments are cut into chunks of at most :data:`CHUNK_S` seconds, so the memory of the
-stage is bounded by the chunk (a few MB) plus the frame features (8 bytes per 20 ms frame,
-about 12 MB for a 4-hour meeting), whatever the recording's length.
+stage is bounded by the chunk (about 30 MiB: yin's FFT workspace) plus the frame features (8 bytes per 20 ms frame,
+5.5 MiB for a 4-hour meeting), whatever the recording's length.
 """
 
 from __future__ import annotations

@@ -5,20 +5,36 @@ through the same path as an analysis: words re-attributed to the corrected exclu
 track, turns rebuilt, directives and every metric and the verdict recomputed, all by the one
 words -> metrics path (:func:`analyzer.pipeline.measure.measure`). The transcript is
 kept as it was recognised. Pure Python (no models).
+
+Voice figures (vocal energy, pitch, pace, raised voices) depend on whose speech each frame
+is, so they are recomputed too: a correction given ``voice`` (a :class:`VoiceSource`, e.g.
+:class:`analyzer.pipeline.revoice.RecordingVoice`, which runs the prosody stage again on the
+session's own recording) measures the corrected people's solo speech. Without one, or when it
+cannot (the recording moved or changed), the corrected session has no voice figures rather
+than figures of the people as they were before the correction.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol, Sequence
 
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import ConfigError, InputFormatError
-from analyzer.core.schema import Diarization, SessionResult, SpeakerSegment
+from analyzer.core.schema import Diarization, SessionResult, SpeakerSegment, VoiceFrames
+from analyzer.metrics.voice import solo_speech
 from analyzer.pipeline.measure import measure
 from analyzer.voices.matching import weighted_mean
 
 
-def merge_speakers(result: SessionResult, keep: str, drop: str) -> SessionResult:
+class VoiceSource(Protocol):
+    """Frame features of the given solo speech of the session's recording; None when it cannot."""
+
+    def __call__(self, segments: Sequence[SpeakerSegment],
+                 config: AnalysisConfig) -> Sequence[VoiceFrames] | None: ...
+
+
+def merge_speakers(result: SessionResult, keep: str, drop: str, *, voice: VoiceSource | None = None) -> SessionResult:
     """``drop`` was the same person as ``keep``: every segment of ``drop`` becomes ``keep``'s."""
     _require_label(result, keep)
     _require_label(result, drop)
@@ -35,11 +51,11 @@ def merge_speakers(result: SessionResult, keep: str, drop: str) -> SessionResult
     corrected = _relabel(d, lambda s: rename.get(s.speaker, s.speaker), embeddings)
     names = {k: v for k, v in result.speaker_names.items() if k != drop}
     matches = {k: v for k, v in result.speaker_matches.items() if k != drop}
-    return recompute(replace(result, speaker_names=names, speaker_matches=matches), corrected)
+    return recompute(replace(result, speaker_names=names, speaker_matches=matches), corrected, voice=voice)
 
 
 def split_speaker(result: SessionResult, label: str, start: float, end: float,
-                  to: str | None = None) -> tuple[SessionResult, str]:
+                  to: str | None = None, *, voice: VoiceSource | None = None) -> tuple[SessionResult, str]:
     """``label``'s speech between ``start`` and ``end`` seconds belongs to ``to`` (an existing
     label, or a new one when None). Returns the corrected result and the label that got it."""
     _require_label(result, label)
@@ -68,10 +84,11 @@ def split_speaker(result: SessionResult, label: str, start: float, end: float,
     if moved <= 0 and not any(s.speaker == label and s.end > start and s.start < end for s in d.segments):
         raise InputFormatError(f"{label} does not speak between {start:.1f} s and {end:.1f} s; nothing to split")
     corrected = _build(cut(d.segments), cut(d.exclusive), d.embeddings)
-    return recompute(result, corrected), target
+    return recompute(result, corrected, voice=voice), target
 
 
-def reassign_turn(result: SessionResult, turn_index: int, to: str | None = None) -> tuple[SessionResult, str]:
+def reassign_turn(result: SessionResult, turn_index: int, to: str | None = None, *,
+                  voice: VoiceSource | None = None) -> tuple[SessionResult, str]:
     """Turn ``turn_index`` was spoken by ``to`` (a label, or a new one when None).
 
     The stretch moved is the turn's words widened to the diarization segments under them,
@@ -86,17 +103,24 @@ def reassign_turn(result: SessionResult, turn_index: int, to: str | None = None)
              if s.speaker == turn.speaker and s.end > turn.start and s.start < turn.end]
     start = max(min([turn.start, *(s.start for s in under)]), floor)
     end = min(max([turn.end, *(s.end for s in under)]), ceiling)
-    return split_speaker(result, turn.speaker, start, end, to)
+    return split_speaker(result, turn.speaker, start, end, to, voice=voice)
 
 
-def recompute(result: SessionResult, diarization: Diarization) -> SessionResult:
+def recompute(result: SessionResult, diarization: Diarization, *, voice: VoiceSource | None = None) -> SessionResult:
     """Everything downstream of the diarization, recomputed by the one words -> metrics path
-    (:func:`analyzer.pipeline.measure.measure`): words, turns, directives, metrics, verdict."""
+    (:func:`analyzer.pipeline.measure.measure`): words, turns, directives, metrics, verdict.
+
+    Voice figures: recomputed from ``voice`` on the corrected solo speech when the session had
+    them and ``voice`` gives frames; otherwise the corrected session has none (never stale ones)."""
     try:
         config = AnalysisConfig.from_dict(result.config)
     except (ConfigError, TypeError):
         config = AnalysisConfig()
-    measured = measure(diarization, tuple(w.word for w in result.words), config, duration=result.recording.duration)
+    frames = None
+    if voice is not None and result.metrics is not None and result.metrics.voice is not None:
+        frames = voice(solo_speech(diarization), config)
+    measured = measure(diarization, tuple(w.word for w in result.words), config, duration=result.recording.duration,
+                       voice_frames=frames)
     labels = set(diarization.speakers)
     names = {k: v for k, v in result.speaker_names.items() if k in labels or k not in result.diarization.speakers}
     matches = {k: v for k, v in result.speaker_matches.items() if k in labels}

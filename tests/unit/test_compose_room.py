@@ -108,3 +108,16 @@ def test_farfield_set_covers_the_verdicts_and_soft_and_far_people():
     assert {s.verdict for s in scenarios} == {"one_to_many", "hub_and_spoke", "many_to_many"}
     people = [p for s in scenarios for p in s.people]
     assert any(p.gain_db <= -4 for p in people) and any((p.distance or 0) >= 2.0 for p in people)
+
+
+RAISED = sorted((ROOT / "eval" / "scenarios" / "farfield-raised").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", RAISED, ids=[p.stem for p in RAISED])
+def test_farfield_raised_scenarios_are_their_dry_twin_in_a_room(path):
+    """eval/manifests/raised-farfield.toml: the same people, turns, seed and level changes as the dry set."""
+    scenario = load_scenario(path)
+    dry = load_scenario(ROOT / "eval" / "scenarios" / f"{path.stem.removeprefix('ff_')}.toml")
+    assert scenario.room is not None and 0.3 <= scenario.room.rt60 <= 0.8 and 12 <= scenario.room.snr_db <= 25
+    assert replace(scenario, room=None, name=dry.name, source=dry.source) == dry
+    assert any(step.gain_db >= 6 for step in scenario.steps)  # it has raised voices to find

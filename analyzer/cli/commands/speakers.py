@@ -128,14 +128,20 @@ def forget(name: Annotated[str, typer.Argument(help="The person whose voiceprint
     console.print(f"deleted {count} voiceprint(s) of {name} in group {group}", highlight=False)
 
 
-def _correct(db: str | None, session: int, change) -> None:  # noqa: ANN001 - result -> (result, message)
+def _correct(db: str | None, session: int, change) -> None:  # noqa: ANN001 - (result, voice) -> (result, message)
     from analyzer.cli.commands.sessions import session_details
+    from analyzer.pipeline.revoice import RecordingVoice, voice_note
 
     with opened_store(db) as store:
-        corrected, message = change(store.load(session, with_voiceprints=True))
+        loaded = store.load(session, with_voiceprints=True)
+        voice = RecordingVoice(loaded, kept=store.audio_path(session))
+        corrected, message = change(loaded, voice)
+        note = voice_note(loaded, corrected, voice)
         store.replace_result(session, corrected)
         summary, result = store.summary(session), store.load(session)
     console.print(f"session {session}: {message}; every number was recomputed", highlight=False)
+    if note:
+        console.print(f"note: {note}", highlight=False)
     details = session_details({}, result)
     for sp in details["speakers"]:
         share = "-" if sp["share"] is None else f"{sp['share']:.0%}"
@@ -151,7 +157,8 @@ def merge(session: Session, keep: Label,
     """Two labels of a session are one person: merge DROP into KEEP and recompute everything."""
     from analyzer.pipeline.corrections import merge_speakers
 
-    _correct(db, session, lambda r: (merge_speakers(r, keep, drop), f"merged {drop} into {keep}"))
+    _correct(db, session, lambda r, voice: (merge_speakers(r, keep, drop, voice=voice),
+                                            f"merged {drop} into {keep}"))
 
 
 @speakers_app.command("split")
@@ -164,8 +171,8 @@ def split(session: Session, label: Label,
     """LABEL's speech between --from and --to was someone else: give it to --into (or a new label)."""
     from analyzer.pipeline.corrections import split_speaker
 
-    def change(result):  # noqa: ANN001, ANN202
-        corrected, target = split_speaker(result, label, start, end, into)
+    def change(result, voice):  # noqa: ANN001, ANN202
+        corrected, target = split_speaker(result, label, start, end, into, voice=voice)
         return corrected, f"{label}'s speech from {start:g} s to {end:g} s is now {target}'s"
     _correct(db, session, change)
 
@@ -179,8 +186,8 @@ def reassign(session: Session, turn: Annotated[int, typer.Argument(help="Turn nu
     """A turn was someone else's: give it to --into (or a new label) and recompute everything."""
     from analyzer.pipeline.corrections import reassign_turn
 
-    def change(result):  # noqa: ANN001, ANN202
-        corrected, target = reassign_turn(result, turn, into)
+    def change(result, voice):  # noqa: ANN001, ANN202
+        corrected, target = reassign_turn(result, turn, into, voice=voice)
         return corrected, f"turn {turn} is now {target}'s"
     _correct(db, session, change)
 

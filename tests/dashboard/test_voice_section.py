@@ -1,0 +1,37 @@
+"""The report page's "How people sound" section, on a session stored with voice metrics."""
+
+from __future__ import annotations
+
+from array import array
+
+from analyzer.core.config import AnalysisConfig
+from analyzer.pipeline.analysis import Analyzer
+from analyzer.core.schema import VoiceFrames
+from tests.conftest import FakeDiarizer, FakeProsody, FakeTranscriber, seg, words_from_script, write_tone_wav
+from tests.dashboard.conftest import LED_MEETING
+from tests.dashboard.test_pages import all_text, open_page
+
+
+def _frames(speaker: str, start: float, end: float, raised: tuple[float, float] | None = None) -> VoiceFrames:
+    levels = [-30.0 + (10.0 if raised and raised[0] <= start + i * 0.02 < raised[1] else 0.0)
+              for i in range(int((end - start) / 0.02))]
+    return VoiceFrames(speaker, start, 0.02, array("f", levels), array("f", [150.0] * len(levels)))
+
+
+def test_the_report_lists_raised_voices_with_quotes(seeded, tmp_path):
+    words = words_from_script([(s, e, text) for s, e, _, text in LED_MEETING])
+    segments = [seg(s, e, speaker) for s, e, speaker, _ in LED_MEETING]
+    frames = [_frames(speaker, s, e, (32.0, 36.0) if s == 30.2 else None) for s, e, speaker, _ in LED_MEETING]
+    analyzer = Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(segments), FakeProsody(frames))
+    result = analyzer.analyze_file(write_tone_wav(tmp_path / "loud.wav", 72.0))
+    session = seeded.store.save(result, group="Team", title="Loud planning")
+    at = open_page("app_pages/report.py", session=str(session))
+    assert "How people sound" in [s.value for s in at.subheader]
+    raised = next(df.value for df in at.dataframe if "above own median" in df.value.columns)
+    assert list(raised["person"]) == ["SPEAKER_00"] and "numbers" in raised["said"].iloc[0]
+    assert "own median" in all_text(at)
+
+
+def test_a_session_without_voice_metrics_has_no_voice_section(seeded):
+    at = open_page("app_pages/report.py", session=str(seeded.open))
+    assert "How people sound" not in [s.value for s in at.subheader]
