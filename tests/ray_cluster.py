@@ -116,7 +116,7 @@ class LocalRayCluster:
         name = "head" if head else f"worker{self._count - 1}"
         temp_dir = self.root / name
         temp_dir.mkdir()
-        base = _free_port_range(50)
+        base = _PORTS.take(50)  # the node's worker processes
         args = [ray_executable(), "start", "--block", "--num-cpus", str(cpus), "--temp-dir", str(temp_dir),
                 "--node-ip-address", "127.0.0.1", "--object-store-memory", str(OBJECT_STORE_BYTES),
                 "--disable-usage-stats", "--min-worker-port", str(base), "--max-worker-port", str(base + 49)]
@@ -259,11 +259,6 @@ def _bindable(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def _free_port_range(size: int) -> int:
-    """The first of ``size`` consecutive free ports (for a node's worker processes)."""
-    return _PORTS.take(size)
 
 
 _PORTS = _PortAllocator()
