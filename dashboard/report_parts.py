@@ -87,8 +87,14 @@ def voice(result: SessionResult) -> None:
 
     from analyzer.formats.names import format_clock, voice_cells
 
+    from analyzer.pipeline.revoice import removed_notice
+
     measured = result.metrics.voice if result.metrics else None
     if measured is None:
+        notice = removed_notice(result)  # a correction removed them: say why, where they were
+        if notice:
+            st.subheader("How people sound")
+            st.info(f"{notice[0].upper()}{notice[1:]}.", icon=":material/info:")
         return
     st.subheader("How people sound")
     st.caption("From each person's own speech only (overlaps left out). Loudness is relative to the person's "

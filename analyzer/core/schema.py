@@ -448,6 +448,8 @@ class SessionMetrics:
     verdict: Verdict
     timeline: tuple[TimelineWindow, ...]
     voice: VoiceMetrics | None = None  # vocal energy, pitch, pace, raised voices, heated stretches
+    # why a correction removed the voice figures (None: never removed); kept so reports can say so
+    voice_removed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

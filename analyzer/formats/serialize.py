@@ -102,6 +102,7 @@ def metrics_to_dict(m: SessionMetrics, speaker_names: dict[str, str] | None = No
         "interruption_matrix": to_plain(m.interruption_matrix),
         "transitions": to_plain(m.transitions),
         **({"voice": voice_to_dict(m.voice, names)} if m.voice is not None else {}),
+        **({"voice_removed": m.voice_removed} if m.voice_removed else {}),
     }
 
 
@@ -216,6 +217,7 @@ def _metrics_from_dict(data: dict[str, Any]) -> SessionMetrics:
         verdict=from_plain(Verdict, data["verdict"]),
         timeline=tuple(from_plain(TimelineWindow, w) for w in data["timeline"]),
         voice=voice_from_dict(data.get("voice")),
+        voice_removed=data.get("voice_removed") or None,
     )
 
 

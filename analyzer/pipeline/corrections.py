@@ -111,7 +111,8 @@ def recompute(result: SessionResult, diarization: Diarization, *, voice: VoiceSo
     (:func:`analyzer.pipeline.measure.measure`): words, turns, directives, metrics, verdict.
 
     Voice figures: recomputed from ``voice`` on the corrected solo speech when the session had
-    them and ``voice`` gives frames; otherwise the corrected session has none (never stale ones)."""
+    them and ``voice`` gives frames; otherwise the corrected session has none (never stale ones)
+    and its ``metrics.voice_removed`` says why (``voice.reason``), so reports can tell the user."""
     try:
         config = AnalysisConfig.from_dict(result.config)
     except (ConfigError, TypeError):
@@ -121,12 +122,25 @@ def recompute(result: SessionResult, diarization: Diarization, *, voice: VoiceSo
         frames = voice(solo_speech(diarization), config)
     measured = measure(diarization, tuple(w.word for w in result.words), config, duration=result.recording.duration,
                        voice_frames=frames)
+    metrics = measured.metrics
+    if metrics is not None and metrics.voice is None:
+        metrics = replace(metrics, voice_removed=_voice_removed(result, voice))
     labels = set(diarization.speakers)
     names = {k: v for k, v in result.speaker_names.items() if k in labels or k not in result.diarization.speakers}
     matches = {k: v for k, v in result.speaker_matches.items() if k in labels}
     return replace(result, diarization=diarization, words=measured.words, turns=measured.turns,
-                   directives=measured.directives, metrics=measured.metrics, speaker_names=names,
+                   directives=measured.directives, metrics=metrics, speaker_names=names,
                    speaker_matches=matches)
+
+
+def _voice_removed(before: SessionResult, voice: VoiceSource | None) -> str | None:
+    """Why the corrected session has no voice figures when ``before`` had them (or had them removed
+    by an earlier correction); None when it never had any."""
+    if before.metrics is None:
+        return None
+    if before.metrics.voice is None:
+        return before.metrics.voice_removed
+    return getattr(voice, "reason", "") or "the recording was not read again"
 
 
 def _require_label(result: SessionResult, label: str) -> None:

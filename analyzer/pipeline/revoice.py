@@ -63,9 +63,23 @@ class RecordingVoice:
 def voice_note(before: SessionResult, after: SessionResult, voice: RecordingVoice | None) -> str:
     """One line for the user when a correction dropped the voice figures ("" when nothing was lost)."""
     had = before.metrics is not None and before.metrics.voice is not None
-    has = after.metrics is not None and after.metrics.voice is not None
-    if not had or has:
+    if not had:
         return ""
-    why = voice.reason if voice is not None and voice.reason else "the recording was not read again"
+    note = removed_notice(after)
+    if note or after.metrics is None or after.metrics.voice is not None:
+        return note
+    return removed_sentence(voice.reason if voice is not None and voice.reason else "the recording was not read again")
+
+
+def removed_notice(result: SessionResult) -> str:
+    """The standing notice of a session whose voice figures a correction removed ("" otherwise):
+    what the report, the dashboard and ``sessions show`` say where the voice figures were."""
+    metrics = result.metrics
+    if metrics is None or metrics.voice is not None or not metrics.voice_removed:
+        return ""
+    return removed_sentence(metrics.voice_removed)
+
+
+def removed_sentence(why: str) -> str:
     return (f"voice figures (energy, pitch, pace, raised voices) were removed: they belonged to the speakers "
             f"before the correction and {why}; analyse the recording again to measure them")

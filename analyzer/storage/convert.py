@@ -66,6 +66,8 @@ def _fill_metrics(row: SessionRow, metrics: SessionMetrics | None) -> None:
                    "unattributed_words": metrics.unattributed_words}
     if metrics.voice is not None:  # a JSON value of the summary column: no migration, old rows read as None
         row.summary["voice"] = asdict(metrics.voice)
+    if metrics.voice_removed:  # why a correction removed them (same column, read as None when absent)
+        row.summary["voice_removed"] = metrics.voice_removed
     row.group_indices = asdict(metrics.group)
     row.interruption_matrix = metrics.interruption_matrix
     row.transitions = metrics.transitions
@@ -192,6 +194,7 @@ def _metrics(row: SessionRow) -> SessionMetrics | None:
         timeline=tuple(TimelineWindow(w["start"], w["end"], w["label"], tuple(w["speakers"]))
                        for w in row.timeline or ()),
         voice=_voice(summary.get("voice")),
+        voice_removed=summary.get("voice_removed") or None,
     )
 
 

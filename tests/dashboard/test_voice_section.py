@@ -34,4 +34,37 @@ def test_the_report_lists_raised_voices_with_quotes(seeded, tmp_path):
 
 def test_a_session_without_voice_metrics_has_no_voice_section(seeded):
     at = open_page("app_pages/report.py", session=str(seeded.open))
-    assert "How people sound" not in [s.value for s in at.subheader]
+    assert "How people sound" not in [s.value for s in at.subheader] and _voice_notice(at) == []
+
+
+def _voice_notice(at) -> list[str]:
+    return [i.value for i in at.info if "voice figures" in str(i.value)]
+
+
+def test_a_correction_that_removed_the_voice_figures_says_why_on_the_report(seeded, tmp_path):
+    """Before: the voice table and no notice. The recording is then deleted and two speakers merged on
+    the page: the figures are gone (never stale), and the report says why, also on a later visit."""
+    words = words_from_script([(s, e, text) for s, e, _, text in LED_MEETING])
+    segments = [seg(s, e, speaker) for s, e, speaker, _ in LED_MEETING]
+    frames = [_frames(speaker, s, e, (32.0, 36.0) if s == 30.2 else None) for s, e, speaker, _ in LED_MEETING]
+    analyzer = Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(segments), FakeProsody(frames))
+    wav = write_tone_wav(tmp_path / "loud.wav", 72.0)
+    session = seeded.store.save(analyzer.analyze_file(wav), group="Team", title="Loud planning")  # audio not kept
+    at = open_page("app_pages/report.py", session=str(session))
+    assert any(df.key == "voice_table" for df in at.dataframe) and _voice_notice(at) == []
+
+    wav.unlink()
+    at.selectbox(key="merge_keep").set_value("SPEAKER_01").run()
+    at.selectbox(key="merge_drop").set_value("SPEAKER_02").run()
+    at.button(key="merge_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = seeded.store.load(session)
+    assert stored.metrics.voice is None and stored.diarization.speakers == ("SPEAKER_00", "SPEAKER_01")
+    for page in (at, open_page("app_pages/report.py", session=str(session))):  # now, and on a later visit
+        notice = _voice_notice(page)
+        assert len(notice) == 1, all_text(page)
+        assert notice[0].startswith("Voice figures (energy, pitch, pace, raised voices) were removed")
+        assert "loud.wav" in notice[0] and "no copy was kept" in notice[0]
+        assert "analyse the recording again" in notice[0]
+        assert "How people sound" in [s.value for s in page.subheader]
+        assert not any(df.key in ("voice_table", "raised_table") for df in page.dataframe)

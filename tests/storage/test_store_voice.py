@@ -61,3 +61,6 @@ def test_a_correction_from_the_command_line_measures_the_voices_again(app, monke
     assert "is now SPEAKER_01's" in split and "voice figures" in split and "week1.wav" in split
     shown = json.loads(run(app, "sessions", "show", 1, "--json", "--db", db))
     assert "voice" not in shown and {s["label"] for s in shown["speakers"]} == {"SPEAKER_00", "SPEAKER_01"}
+    assert "week1.wav" in shown["voice_removed"]  # the reason stays with the session
+    later = " ".join(run(app, "sessions", "show", 1, "--db", db).split())
+    assert "note: voice figures (energy, pitch, pace, raised voices) were removed" in later and "week1.wav" in later

@@ -14,7 +14,7 @@ from analyzer.metrics.voice import solo_speech
 from analyzer.pipeline.analysis import Analyzer
 from analyzer.pipeline.corrections import merge_speakers, reassign_turn, split_speaker
 from analyzer.pipeline.measure import measure
-from analyzer.pipeline.revoice import RecordingVoice, voice_note
+from analyzer.pipeline.revoice import RecordingVoice, removed_notice, voice_note
 from analyzer.formats.rttm import exclusive_from_overlapping
 from tests.conftest import FakeDiarizer, FakeTranscriber, seg, words_from_script, write_tone_wav
 from tests.unit.test_corrections import SCRIPT
@@ -120,3 +120,29 @@ def test_a_session_without_voice_figures_reads_no_audio(session):
     corrected = merge_speakers(quiet, "SPEAKER_00", "SPEAKER_02", voice=RecordingVoice(quiet, prosody=prosody))
     assert corrected.metrics.voice is None and prosody.calls == []
     assert voice_note(quiet, corrected, None) == ""
+    assert corrected.metrics.voice_removed is None and removed_notice(corrected) == ""
+
+
+def test_the_reason_stays_with_the_session_through_json_the_store_and_later_corrections(session, tmp_path):
+    from analyzer.formats.serialize import result_from_dict, result_to_dict
+    from analyzer.storage import SessionStore
+
+    assert session.metrics.voice_removed is None and removed_notice(session) == ""
+    shutil.move(session.recording.path, tmp_path / "elsewhere.wav")
+    gone = RecordingVoice(session, prosody=TimedProsody())
+    corrected = merge_speakers(session, "SPEAKER_00", "SPEAKER_02", voice=gone)
+    assert corrected.metrics.voice_removed == gone.reason and "no longer at" in gone.reason
+    assert removed_notice(corrected) == voice_note(session, corrected, gone) != ""
+
+    assert result_from_dict(result_to_dict(corrected)).metrics.voice_removed == gone.reason
+    assert "voice_removed" not in result_to_dict(session)  # old files and untouched sessions: absent
+    store = SessionStore(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        sid = store.save(session, group="G", title="t")
+        store.replace_result(sid, corrected)
+        assert removed_notice(store.load(sid)) == removed_notice(corrected)
+        # a second correction keeps the notice: the figures are still gone
+        again = merge_speakers(store.load(sid), "SPEAKER_00", "SPEAKER_01", voice=RecordingVoice(store.load(sid)))
+        assert again.metrics.voice is None and again.metrics.voice_removed == gone.reason
+    finally:
+        store.close()

@@ -86,6 +86,11 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
         from analyzer.formats.serialize import voice_to_dict
 
         details["voice"] = voice_to_dict(metrics.voice, result.speaker_names)
+    else:
+        from analyzer.pipeline.revoice import removed_notice
+
+        if removed_notice(result):
+            details["voice_removed"] = removed_notice(result)
     return details
 
 
@@ -133,6 +138,8 @@ def show(session: Annotated[int, typer.Argument(help="Session id (see `sessions 
         from analyzer.cli.commands.analyze import print_voice
 
         print_voice(result)
+    elif details.get("voice_removed"):
+        console.print(f"note: {details['voice_removed']}", highlight=False)
 
 
 def _name_cell(speaker: dict[str, Any]) -> str:
