@@ -85,9 +85,8 @@ def voice(result: SessionResult) -> None:
     """How people sound: energy share, loudness, pitch, pace; raised-voice moments and heated stretches."""
     import pandas as pd
 
-    from analyzer.formats.names import format_clock, voice_cells
+    from analyzer.formats.names import format_clock, removed_notice, voice_cells
 
-    from analyzer.pipeline.revoice import removed_notice
 
     measured = result.metrics.voice if result.metrics else None
     if measured is None:

@@ -55,3 +55,18 @@ def voice_cells(v: VoiceStats) -> dict[str, str]:
     return {"energy_share": f"{v.energy_share:.0%}", "loud_p90": fmt(v.loud_p90_db, "+{:.1f} dB"),
             "pitch": fmt(v.pitch_median_hz, "{:.0f} Hz"), "pitch_range": fmt(v.pitch_range_st, "{:.1f} st"),
             "pace": pace, "level": fmt(v.median_level_db, "{:.0f} dBFS")}
+
+
+def removed_notice(result: SessionResult) -> str:
+    """The standing notice of a session whose voice figures a correction removed ("" otherwise):
+    what the report, the dashboard and ``sessions show`` say where the voice figures were."""
+    metrics = result.metrics
+    if metrics is None or metrics.voice is not None or not metrics.voice_removed:
+        return ""
+    return removed_sentence(metrics.voice_removed)
+
+
+def removed_sentence(why: str) -> str:
+    """Why a correction left a session without voice figures, as one line (``why`` ends the clause)."""
+    return (f"voice figures (energy, pitch, pace, raised voices) were removed: they belonged to the speakers "
+            f"before the correction and {why}; analyse the recording again to measure them")

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 
 from analyzer.core.schema import SessionResult
-from analyzer.formats.names import display_name, format_clock, index_rows, voice_cells, with_names
+from analyzer.formats.names import display_name, format_clock, index_rows, removed_notice, voice_cells, with_names
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#bab0ac")
@@ -125,7 +125,10 @@ def voice_section(result: SessionResult) -> str:
     """How people sound: a table per person and the raised-voice moments with quotes."""
     voice = result.metrics.voice if result.metrics else None
     if voice is None:
-        return ""
+        notice = removed_notice(result)  # a correction removed them: say why, where they were
+        if not notice:
+            return ""
+        return f'<h2>How people sound</h2><p class="meta">{escape(notice[:1].upper() + notice[1:])}.</p>'
     header = ("Person", "Energy share", "Loudest 10 % above own median", "Pitch median", "Pitch range", "Pace",
               "Raised voices")
     rows = []

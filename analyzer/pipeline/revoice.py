@@ -16,6 +16,7 @@ from typing import Sequence
 from analyzer.core.config import AnalysisConfig
 from analyzer.core.errors import AnalyzerError
 from analyzer.core.schema import SessionResult, SpeakerSegment, VoiceFrames
+from analyzer.formats.names import removed_notice, removed_sentence
 
 
 class RecordingVoice:
@@ -69,17 +70,3 @@ def voice_note(before: SessionResult, after: SessionResult, voice: RecordingVoic
     if note or after.metrics is None or after.metrics.voice is not None:
         return note
     return removed_sentence(voice.reason if voice is not None and voice.reason else "the recording was not read again")
-
-
-def removed_notice(result: SessionResult) -> str:
-    """The standing notice of a session whose voice figures a correction removed ("" otherwise):
-    what the report, the dashboard and ``sessions show`` say where the voice figures were."""
-    metrics = result.metrics
-    if metrics is None or metrics.voice is not None or not metrics.voice_removed:
-        return ""
-    return removed_sentence(metrics.voice_removed)
-
-
-def removed_sentence(why: str) -> str:
-    return (f"voice figures (energy, pitch, pace, raised voices) were removed: they belonged to the speakers "
-            f"before the correction and {why}; analyse the recording again to measure them")

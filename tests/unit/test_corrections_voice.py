@@ -124,6 +124,8 @@ def test_a_session_without_voice_figures_reads_no_audio(session):
 
 
 def test_the_reason_stays_with_the_session_through_json_the_store_and_later_corrections(session, tmp_path):
+    from dataclasses import replace
+
     from analyzer.formats.serialize import result_from_dict, result_to_dict
     from analyzer.storage import SessionStore
 
@@ -133,6 +135,9 @@ def test_the_reason_stays_with_the_session_through_json_the_store_and_later_corr
     corrected = merge_speakers(session, "SPEAKER_00", "SPEAKER_02", voice=gone)
     assert corrected.metrics.voice_removed == gone.reason and "no longer at" in gone.reason
     assert removed_notice(corrected) == voice_note(session, corrected, gone) != ""
+    from analyzer.formats.report_html import voice_section
+    assert "were removed" in voice_section(corrected) and voice_section(replace(
+        corrected, metrics=replace(corrected.metrics, voice_removed=None))) == ""
 
     assert result_from_dict(result_to_dict(corrected)).metrics.voice_removed == gone.reason
     assert "voice_removed" not in result_to_dict(session)  # old files and untouched sessions: absent

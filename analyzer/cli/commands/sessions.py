@@ -21,7 +21,7 @@ from analyzer.cli.console import console, err_console
 from analyzer.core.schema import SessionResult
 from analyzer.formats.exports import EXPORT_FORMATS, export
 from analyzer.formats.fileio import write_text_atomic
-from analyzer.formats.names import display_name, with_names
+from analyzer.formats.names import display_name, removed_notice, with_names
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -87,8 +87,6 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
 
         details["voice"] = voice_to_dict(metrics.voice, result.speaker_names)
     else:
-        from analyzer.pipeline.revoice import removed_notice
-
         if removed_notice(result):
             details["voice_removed"] = removed_notice(result)
     return details
