@@ -86,9 +86,8 @@ def session_details(summary_dict: dict[str, Any], result: SessionResult) -> dict
         from analyzer.formats.serialize import voice_to_dict
 
         details["voice"] = voice_to_dict(metrics.voice, result.speaker_names)
-    else:
-        if removed_notice(result):
-            details["voice_removed"] = removed_notice(result)
+    elif removed_notice(result):  # a correction removed them: why
+        details["voice_removed"] = removed_notice(result)
     return details
 
 
