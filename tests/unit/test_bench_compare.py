@@ -123,7 +123,8 @@ def test_bench_against_prints_the_ratio_and_the_settings_that_differ(tmp_path, t
     runs = data["comparison"]["runs"]
     assert [r["variant"] for r in runs] == ["baseline", str(alt)] and runs[0]["total_x_of_baseline"] == 1.0
     assert runs[1]["total_x_of_baseline"] == pytest.approx(runs[1]["total_s"] / runs[0]["total_s"], rel=1e-6)
-    assert len(data["results"]) == 1 and "memory_note" in data
+    assert len(data["results"]) == 1 and "memory_note" in data and "partial" not in data
+    assert "under baseline: total" in text and "under " + str(alt) + ": total" in text  # progress per run
 
 
 @pytest.mark.parametrize("content, expected", [
