@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "analyzer.cli.commands.models",
     "analyzer.cli.commands.directives",
     "analyzer.cli.commands.evaluate",
+    "analyzer.cli.commands.bench",
     "analyzer.cli.commands.sessions",
     "analyzer.cli.commands.speakers",  # after sessions: adds to its `speakers` group
     "analyzer.cli.commands.goals",

@@ -275,7 +275,10 @@ def load_config(path: str | Path | None) -> AnalysisConfig:
         raise ConfigError(f"{file}: cannot read the config file ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: not valid TOML ({exc}); fix the file or omit --config") from None
-    return AnalysisConfig.from_dict(data)
+    try:
+        return AnalysisConfig.from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
 
 
 def parse_attendees(value: str | None) -> tuple[str, ...] | None:

@@ -30,6 +30,9 @@ def test_run_bench_times_every_stage_and_the_asr_alone(tone_wav):
     assert sum(result.stages.values()) == pytest.approx(result.total_s, abs=0.01)
     assert result.whisper_alone_s >= 0 and result.rtf == pytest.approx(result.total_s / 2.0)
     assert result.peak_rss_mib == pytest.approx(peak_rss_mib(), rel=0.5)
+    # this run's own peak, sampled from the current RSS: never above the process's peak so far
+    assert 0 < result.run_rss_start_mib <= result.run_rss_peak_mib <= result.peak_rss_mib + 1
+    assert result.run_rss_growth_mib == pytest.approx(result.run_rss_peak_mib - result.run_rss_start_mib)
 
 
 def test_machine_description_names_cores_and_python():

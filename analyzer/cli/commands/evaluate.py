@@ -1,4 +1,4 @@
-"""``floorshare compose``, ``floorshare eval`` and ``floorshare bench``: build test meetings, score, time.
+"""``floorshare compose`` and ``floorshare eval``: build test meetings, score (``bench``: bench.py).
 
 Parsing and rendering only; the work is in :mod:`analyzer.compose` and :mod:`analyzer.evaluation`.
 """
@@ -21,7 +21,6 @@ from analyzer.core.errors import AnalyzerError
 def register(app: typer.Typer) -> None:
     app.command("compose")(compose)
     app.command("eval")(evaluate)
-    app.command("bench")(bench)
 
 
 def compose(
@@ -168,13 +167,6 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
                                   "choose a writable --json path")) from None
 
 
-def _load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 def _pct(value: Any) -> str:
     return "-" if value is None else f"{value * 100:.1f} %"
 
@@ -246,78 +238,3 @@ def _print_summary(name: str, summary: dict[str, Any]) -> None:
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
-
-
-def bench(
-    files: Optional[list[Path]] = typer.Argument(None, help="Recordings to time (default: composed meetings)."),
-    minutes: Optional[list[float]] = typer.Option(None, "--minutes", help="Compose and time a meeting of this "
-                                                  "many minutes (repeatable; default 10 and 60 without FILES)."),
-    work: Path = typer.Option(Path("out/bench"), "--work", help="Folder for composed meetings."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
-    config_file: o.ConfigFile = None, device: o.Device = "auto", asr_model: o.AsrModel = None,
-    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="With `bench batch DIR`: also run "
-                                              "the batch on this Ray cluster (HEAD:6379)."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="With `bench batch --ray-address`: "
-                                          "actors on the cluster (default: as many as its nodes hold)."),
-    cpus_per_worker: Optional[int] = typer.Option(None, "--cpus-per-worker", min=1, help="With `bench batch "
-                                                  "--ray-address`: CPUs per actor (default 2)."),
-    setups: Optional[str] = typer.Option(None, "--setups", help="With `bench batch`: the setups, in order, the "
-                                         "first being the baseline: local:N, ray:N, cluster[:N] (default "
-                                         "local:1,local:2,ray:2, + cluster with --ray-address)."),
-) -> None:
-    """Time each stage, the real-time factor, peak memory and model load, and faster-whisper
-    alone on the same audio (our total as a ratio to it).
-
-    `floorshare bench batch DIR` times batches instead (same as `floorshare bench-batch DIR`),
-    with `--ray-address` also on a Ray cluster.
-    """
-    from dataclasses import asdict
-
-    if files and str(files[0]) == "batch" and not files[0].exists():
-        if len(files) != 2:
-            err_console.print("usage: floorshare bench batch DIR", highlight=False)
-            raise typer.Exit(2)
-        from analyzer.cli.commands.batch import bench_batch_command
-
-        return bench_batch_command(files[1], config_file=config_file, asr_model=asr_model,
-                                   device="cpu" if device == "auto" else device, ray_address=ray_address,
-                                   workers=workers, cpus_per_worker=cpus_per_worker, setups=setups)
-
-    from analyzer.evaluation.bench import compose_bench_inputs, machine_description, run_bench
-
-    try:
-        config = o.build_config(config_file, device=device, asr_model=asr_model)
-        lengths = minutes or ([] if files else [10.0, 60.0])
-        paths = list(files or []) + compose_bench_inputs(lengths, work)
-        load_s, results = run_bench(paths, config)
-    except AnalyzerError as exc:
-        raise fail(exc) from None
-    console.print(f"machine: {machine_description()}; load average now {_load_average()}", highlight=False,
-                  markup=False)
-    table = Table(title="floorshare bench (seconds unless stated)")
-    table.add_column("figure")
-    for r in results:
-        table.add_column(Path(r.file).name, justify="right")
-    rows = [("audio", lambda r: f"{r.audio_s:.1f} s"), ("model load", lambda r: f"{r.model_load_s:.2f} s")]
-    rows += [(stage, lambda r, k=stage: f"{r.stages[k]:.2f} s")
-             for stage in ("decode", "diarization", "prosody", "transcription", "alignment+metrics")]
-    rows += [("total", lambda r: f"{r.total_s:.2f} s"), ("RTF (total / audio)", lambda r: f"{r.rtf:.3f}"),
-             ("CPU time (user+sys)", lambda r: f"{r.cpu_s:.1f} s"),
-             ("CPU s per audio s", lambda r: f"{r.cpu_per_audio_s:.3f}"),
-             ("peak RSS", lambda r: f"{r.peak_rss_mib:.0f} MiB"),
-             ("faster-whisper alone", lambda r: f"{r.whisper_alone_s:.2f} s"),
-             ("faster-whisper alone RTF", lambda r: f"{r.whisper_rtf:.3f}"),
-             ("faster-whisper alone CPU time", lambda r: f"{r.whisper_cpu_s:.1f} s"),
-             ("ratio to faster-whisper", lambda r: f"{r.ratio_to_whisper:.1f}x"),
-             ("transcription beside diarization", lambda r: "yes" if r.overlapped else "no"),
-             ("DER vs <file>.rttm", lambda r: "-" if r.der is None else f"{100 * r.der:.1f} %"),
-             ("share error (mean)", lambda r: "-" if r.share_mean_pp is None else f"{r.share_mean_pp:.1f} pp")]
-    for label, render in rows:
-        table.add_row(label, *(render(r) for r in results))
-    console.print(table)
-    if json_out is not None:
-        data = {"machine": machine_description(), "model_load_s": load_s, "config": config.to_dict(),
-                "load_average": _load_average(),
-                "results": [{**asdict(r), "rtf": r.rtf, "whisper_rtf": r.whisper_rtf, "cpu_per_audio_s": r.cpu_per_audio_s,
-                             "ratio_to_whisper": r.ratio_to_whisper} for r in results]}
-        _write_json(json_out, data)
