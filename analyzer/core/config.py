@@ -127,6 +127,7 @@ class VoiceConfig:
     raised_min_db: float = 4.0  # N: a raised voice's loudness is at least this far above the person's median
     raised_min_s: float = 2.0  # M: for at least this long (N, M, smooth_s, raised_gap_s: calibrated, metrics.md)
     raised_gap_s: float = 1.0  # pauses (and others' overlapping speech) up to this long do not end it
+    raised_min_excess_db_s: float = 2.5  # and rising this far over N in all (dB x s over N, summed over the stretch)
     syllables_per_word: float = 1.5  # pace from syllables where words are missing (English average)
     heated_window_s: float = 30.0  # heated-stretch window and step
     heated_step_s: float = 10.0

@@ -113,17 +113,24 @@ def smoothed_levels(times: Sequence[float], powers: Sequence[float], window_s: f
 
 def raised_runs(times: Sequence[float], loudness: Sequence[float], median: float, hop: float,
                 config: VoiceConfig) -> list[tuple[float, float, float]]:
-    """(start, end, peak dB above median) of the stretches at least N dB up for at least M seconds."""
-    runs: list[list[float]] = []
+    """(start, end, peak dB above median) of the stretches at least N dB up for at least M seconds.
+
+    A stretch must also rise ``raised_min_excess_db_s`` over N in all: the dB by which each of its
+    frames is above N, times the frame step, summed. This keeps natural emphasis out, which
+    crosses N on the 2 s loudness but only just (docs/metrics.md, "Raised-voice moments").
+    """
+    runs: list[list[float]] = []  # start, end, peak above median, excess over N (dB x s)
     for t, level in zip(times, loudness):
-        if level < median + config.raised_min_db:
+        above = level - median
+        if above < config.raised_min_db:
             continue
+        excess = (above - config.raised_min_db) * hop
         if runs and t - runs[-1][1] <= config.raised_gap_s + hop:
-            runs[-1][1], runs[-1][2] = t, max(runs[-1][2], level - median)
+            runs[-1][1], runs[-1][2], runs[-1][3] = t, max(runs[-1][2], above), runs[-1][3] + excess
         else:
-            runs.append([t, t, level - median])
-    return [(start - hop / 2, end + hop / 2, peak) for start, end, peak in runs
-            if end - start + hop >= config.raised_min_s]
+            runs.append([t, t, above, excess])
+    return [(start - hop / 2, end + hop / 2, peak) for start, end, peak, excess in runs
+            if end - start + hop >= config.raised_min_s and excess >= config.raised_min_excess_db_s]
 
 
 def quote(words: Sequence[SpeakerWord], speaker: str, start: float, end: float) -> str:

@@ -48,6 +48,17 @@ def test_raised_moment_needs_n_db_for_m_seconds():
     assert voice.raised[0].above_db == pytest.approx(8.0, abs=0.1)
 
 
+def test_a_stretch_that_only_just_crosses_n_is_emphasis_not_a_raised_voice():
+    # +4.5 dB for 4 s: over N = 4 dB for more than M = 2 s, but only 0.5 dB over N (about 1.2 dB x s in
+    # all, under raised_min_excess_db_s = 2.5): what a sentence read with emphasis gives.
+    emphasis = steady("A", 0.0, 30.0, raised=((10.0, 14.0, 4.5),))
+    raised = steady("B", 0.0, 30.0, raised=((10.0, 14.0, 7.0),))
+    voice = metrics([emphasis, raised], ["A", "B"])
+    assert [m.speaker for m in voice.raised] == ["B"]
+    without_excess_rule = metrics([emphasis], ["A"], config=VoiceConfig(raised_min_excess_db_s=0.0))
+    assert [m.speaker for m in without_excess_rule.raised] == ["A"]  # the rule is what keeps it out
+
+
 def test_the_threshold_is_relative_to_the_persons_own_median():
     quiet = steady("far", 0.0, 20.0, level=-50.0, raised=((8.0, 11.0, 8.0),))  # far from the microphone
     loud = steady("near", 30.0, 20.0, level=-20.0)  # always louder, never raised
