@@ -31,7 +31,7 @@ from analyzer.evaluation.bench import (
     BenchResult, Clock, baseline_transcriber, bench_result, time_analysis, time_whisper_alone,
 )
 
-WARM_UP_S = 30.0
+WARM_UP_S = 10.0
 BASELINE = "baseline"
 
 

@@ -123,7 +123,8 @@ def test_bench_against_prints_the_ratio_and_the_settings_that_differ(tmp_path, t
     runs = data["comparison"]["runs"]
     assert [r["variant"] for r in runs] == ["baseline", str(alt)] and runs[0]["total_x_of_baseline"] == 1.0
     assert runs[1]["total_x_of_baseline"] == pytest.approx(runs[1]["total_s"] / runs[0]["total_s"], rel=1e-6)
-    assert len(data["results"]) == 1 and "memory_note" in data
+    assert len(data["results"]) == 1 and "memory_note" in data and "partial" not in data
+    assert "under baseline: total" in text and "under " + str(alt) + ": total" in text  # progress per run
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -140,3 +141,22 @@ def test_bench_against_a_bad_config_file_is_one_line_naming_it(tmp_path, tone_wa
     assert "Traceback" not in result.output and f"--against {alt}" in result.output, result.output
     assert expected in " ".join(result.output.split()), result.output
     assert fake_models == []  # nothing loaded or run before the configs were checked
+
+
+def test_each_run_rewrites_a_partial_report(tmp_path):
+    from analyzer.cli.commands.bench import _on_run
+    from analyzer.evaluation.bench import BenchResult
+    from analyzer.evaluation.bench_compare import VariantRun
+
+    def bench(total: float) -> BenchResult:
+        return BenchResult(file="m.wav", audio_s=60.0, model_load_s=0.0, stages={"diarization": total - 1},
+                           total_s=total, peak_rss_mib=100.0, whisper_alone_s=2.0)
+
+    out = tmp_path / "partial.json"
+    on_run = _on_run(out, AnalysisConfig())
+    base = bench(10.0)
+    on_run(VariantRun("baseline", base, base))
+    on_run(VariantRun("alt.toml", bench(6.0), base))
+    data = json.loads(out.read_text())
+    assert data["partial"] is True and [r["variant"] for r in data["runs"]] == ["baseline", "alt.toml"]
+    assert data["runs"][1]["total_x_of_baseline"] == pytest.approx(0.6)

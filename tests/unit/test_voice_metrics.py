@@ -57,6 +57,9 @@ def test_a_stretch_that_only_just_crosses_n_is_emphasis_not_a_raised_voice():
     assert [m.speaker for m in voice.raised] == ["B"]
     without_excess_rule = metrics([emphasis], ["A"], config=VoiceConfig(raised_min_excess_db_s=0.0))
     assert [m.speaker for m in without_excess_rule.raised] == ["A"]  # the rule is what keeps it out
+    # the smallest clean raise the truth counts (+6 dB) held 2.5 s rises 3.1 dB x s over N: still found
+    smallest = steady("C", 0.0, 30.0, raised=((10.0, 12.5, 6.0),))
+    assert [m.speaker for m in metrics([smallest], ["C"]).raised] == ["C"]
 
 
 def test_the_threshold_is_relative_to_the_persons_own_median():

@@ -87,7 +87,7 @@ def bench(
                           f"process (each first warms up on {WARM_UP_S:.0f} s of the first, untimed)",
                           highlight=False, markup=False)
             comparison = run_comparison(paths, [Variant(BASELINE, config, str(config_file or "defaults")),
-                                                *alternatives], on_run=_print_run)
+                                                *alternatives], on_run=_on_run(json_out, config))
             load_s, results = comparison.model_load_s[BASELINE], [run.bench for run in comparison.runs]
         else:
             load_s, results = run_bench(paths, config)
@@ -120,9 +120,25 @@ def _alternative_config(path: Path, device: str, asr_model: str | None):  # noqa
         raise ConfigError(f"--against {named}") from None
 
 
-def _print_run(run) -> None:  # noqa: ANN001 - VariantRun
-    console.print(f"{Path(run.bench.file).name} under {run.variant}: {run.bench.total_s:.1f} s", highlight=False,
-                  markup=False)
+def _on_run(json_out: Path | None, config):  # noqa: ANN001, ANN202 - VariantRun callback
+    """Progress after each run, and a partial JSON report (a stopped run keeps what it measured)."""
+    from analyzer.evaluation.bench import load_average, machine_description
+
+    done: list[dict[str, Any]] = []
+
+    def on_run(run) -> None:  # noqa: ANN001 - VariantRun
+        b = run.bench
+        load = load_average()
+        console.print(f"{Path(b.file).name} under {run.variant}: total {b.total_s:.1f} s, diarization "
+                      f"{b.stages.get('diarization', 0.0):.1f} s, {run.total_ratio:.2f}x of baseline; "
+                      f"load average {load}", highlight=False, markup=False)
+        done.append({"variant": run.variant, **_result_dict(b), "total_x_of_baseline": run.total_ratio,
+                     "load_average_after": load})
+        if json_out is not None:
+            _write_json(json_out, {"partial": True, "machine": machine_description(), "config": config.to_dict(),
+                                   "runs": done})
+
+    return on_run
 
 
 def _print_changes(comparison) -> None:  # noqa: ANN001 - Comparison
