@@ -42,7 +42,7 @@ from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
 from analyzer.adapters.clustering_cap import capped  # noqa: E402
 from analyzer.adapters.onnx_trunk import OnnxTrunk, load_onnx_trunk  # noqa: E402
-from analyzer.adapters.speaker_embeddings import embed_chunks  # noqa: E402
+from analyzer.adapters.speaker_embeddings import embed_chunks, embed_chunks_shared  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +174,7 @@ class _SpeakerDiarization(SpeakerDiarization):
     (per thread), a run records into it what the confidence is computed from; it changes nothing."""
 
     _local = threading.local()
+    shared_trunk_s = 0.0  # > 0: CAM++'s trunk once per span of this many seconds (embed_chunks_shared)
 
     @property
     def seen(self) -> _Seen | None:
@@ -209,8 +210,12 @@ class _SpeakerDiarization(SpeakerDiarization):
             if hook is not None:
                 hook("embeddings", None, total=total, completed=done)
 
-        return embed_chunks(model, waveform, starts, self._audio.get_num_samples(window.duration, rate),
-                            binary_segmentations.data, batch_size=self.embedding_batch_size, progress=progress)
+        samples = self._audio.get_num_samples(window.duration, rate)
+        if self.shared_trunk_s > 0:
+            return embed_chunks_shared(model, waveform, starts, samples, binary_segmentations.data,
+                                       span_s=self.shared_trunk_s, sample_rate=rate, progress=progress)
+        return embed_chunks(model, waveform, starts, samples, binary_segmentations.data,
+                            batch_size=self.embedding_batch_size, progress=progress)
 
     def reconstruct(self, segmentations, hard_clusters: np.ndarray, count):
         """pyannote's ``reconstruct`` with a float32 buffer (its float64 one is chunks x 589 frames x
@@ -264,6 +269,7 @@ class PyannoteDiarizer:
             segmentation_step=self.config.segmentation_step,
             segmentation_batch_size=self.config.segmentation_batch_size,
             embedding_batch_size=self.config.embedding_batch_size)
+        self.pipeline.shared_trunk_s = self.config.shared_trunk_s
         self._instantiated: tuple | None = None
         self._cluster = self.pipeline.clustering.cluster  # the clustering itself, before the memory cap
         self.pipeline.to(torch.device(self.device))
@@ -319,8 +325,9 @@ class PyannoteDiarizer:
         cache = None
         if cache_dir is not None:
             models = "".join(m.sha256[:4] for m in self.models)
+            shared = f"-shared{self.config.shared_trunk_s:g}" if self.config.shared_trunk_s > 0 else ""
             cache = Path(cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
-                                            f"-{len(audio.samples)}-{models}.npz")
+                                            f"{shared}-{len(audio.samples)}-{models}.npz")
             if cache.exists():
                 return ChunkFeatures.load(cache)
         waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)

@@ -16,7 +16,12 @@ the chunk. This loop gives the same numbers with less work:
 * a silent local speaker of an active chunk gets the embedding pyannote's pooling gives an
   all-zero mask (zero statistics through the final layer), without running the network.
 
-Torch only (no pyannote import): :mod:`analyzer.adapters.diarize` calls :func:`embed_chunks`.
+With ``[diarization] shared_trunk_s`` set, :func:`embed_chunks_shared` goes further and runs the
+trunk once over spans of that many seconds instead of once per chunk (an approximation: see
+its docstring and docs/benchmarks.md for what it changes).
+
+Torch only (no pyannote import): :mod:`analyzer.adapters.diarize` calls :func:`embed_chunks`
+or :func:`embed_chunks_shared`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ import numpy as np
 import torch
 
 FBANK_HOP = 160  # samples between Kaldi fbank frames at 16 kHz (10 ms)
+TRUNK_HOP = 2 * FBANK_HOP  # samples between CAM++ trunk frames (its first TDNN has stride 2)
+SHARED_MARGIN_S = 2.0  # a shared span gives each chunk at least this much context on either side
 
 
 class ChunkEmbedder(Protocol):
@@ -78,6 +85,81 @@ def embed_chunks(model: ChunkEmbedder, waveform: torch.Tensor, starts: Sequence[
             embeddings[batch] = np.where(active_pairs[batch][..., None], pooled, silent_row)
             if progress is not None:
                 progress(done, len(batches))
+    return embeddings
+
+
+def shared_spans(starts: Sequence[int], window: int, span: int, margin: int,
+                 total: int) -> list[tuple[int, int, list[int]]]:
+    """Group chunks into spans of at most ``span`` samples: ``[(first sample, end, chunk indices)]``.
+
+    Chunks are taken in order of their start; each span reaches ``margin`` samples before its
+    first chunk and after its last one (clipped to ``[0, total]``), so every chunk has that much
+    context on both sides except at the ends of the recording. A chunk that starts more than
+    ``window`` after the previous one (a silent stretch left out) opens a new span. The spans'
+    first samples keep the chunks' offsets within them on the trunk's frame grid when the chunk
+    starts are on it (a step of 1 s is 50 trunk frames).
+    """
+    order = sorted(range(len(starts)), key=lambda i: starts[i])
+    margin = margin // TRUNK_HOP * TRUNK_HOP
+    groups: list[list[int]] = []
+    for index in order:
+        group = groups[-1] if groups else None
+        if group and starts[index] - starts[group[-1]] <= window and \
+                starts[index] + window + margin - (starts[group[0]] - margin) <= span:
+            group.append(index)
+        else:
+            groups.append([index])
+    spans = []
+    for group in groups:
+        first = starts[group[0]] - margin
+        if first < 0:  # the recording's start: as close to it as the frame grid allows
+            first = starts[group[0]] % TRUNK_HOP if starts[group[0]] >= 0 else starts[group[0]]
+        end = min(max(total, starts[group[-1]] + window), starts[group[-1]] + window + margin)
+        spans.append((first, end, group))
+    return spans
+
+
+def embed_chunks_shared(model: ChunkEmbedder, waveform: torch.Tensor, starts: Sequence[int], window: int,
+                        masks: np.ndarray, *, span_s: float, sample_rate: int = 16_000,
+                        margin_s: float = SHARED_MARGIN_S,
+                        progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Like :func:`embed_chunks`, but the trunk runs once per span of ``span_s`` seconds, not per chunk.
+
+    Each chunk's local speakers are pooled (the model's own masked statistics pooling and final
+    layer) over that chunk's frames of the trunk output of the span that holds it. Not the
+    per-chunk numbers: the fbank mean removed is the span's, CAM++'s context-aware masking takes
+    its means over the span, and the convolutions see across the chunk's borders (the
+    embeddings' cosine similarity to the per-chunk ones is in docs/benchmarks.md). At a 1 s step
+    and spans of 30 s each second of audio goes through the trunk about twice instead of ten times.
+    """
+    masks = np.nan_to_num(np.asarray(masks, dtype=np.float32), nan=0.0)
+    num_chunks, _, num_speakers = masks.shape
+    active_pairs = masks.sum(axis=1) > 0
+    active_chunks = [int(c) for c in np.flatnonzero(active_pairs.any(axis=1))]
+    span = max(int(round(span_s * sample_rate)), window)
+    margin = int(round(margin_s * sample_rate))
+    if 2 * margin > span - window:  # a span shorter than a chunk and its margins: narrower margins
+        margin = (span - window) // 2
+    total = waveform.shape[-1]
+    frames = (_frames_in(window) + 1) // 2  # trunk frames of one chunk (stride 2, padded)
+    with torch.inference_mode():
+        silent_row = model.silent_embedding().reshape(-1).cpu().numpy()
+        embeddings = np.broadcast_to(silent_row, (num_chunks, num_speakers, len(silent_row))).copy()
+        spans = shared_spans([starts[c] for c in active_chunks], window, span, margin, total)
+        for done, (first, end, members) in enumerate(spans, 1):
+            chunks = [active_chunks[m] for m in members]
+            features = model.features(_padded_chunk(waveform, first, end - first)[None])
+            features = features - features.mean(dim=1, keepdim=True)
+            hidden = model.trunk_features(features)[0]  # (channels, span frames)
+            rows = []
+            for c in chunks:
+                offset = min(int(round((starts[c] - first) / TRUNK_HOP)), hidden.shape[-1] - frames)
+                rows.append(hidden[:, offset:offset + frames])
+            weights = torch.from_numpy(np.ascontiguousarray(masks[chunks].transpose(0, 2, 1))).to(hidden.device)
+            pooled = model.pool_embed(torch.stack(rows), weights).cpu().numpy()
+            embeddings[chunks] = np.where(active_pairs[chunks][..., None], pooled, silent_row)
+            if progress is not None:
+                progress(done, len(spans))
     return embeddings
 
 

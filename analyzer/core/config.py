@@ -70,6 +70,11 @@ class DiarizationConfig:
     segmentation_batch_size: int = field(default=32, metadata=LOAD_TIME)
     # chunks per CAM++ pass (4: the fastest per chunk on 1 and 2 threads, docs/benchmarks.md)
     embedding_batch_size: int = field(default=4, metadata=LOAD_TIME)
+    # > 0: CAM++'s frame-level trunk runs once per span of this many seconds (at least the 10 s
+    # window; 2 s of context kept either side of each chunk) and each chunk's speakers are pooled
+    # from their frames of it, instead of one trunk pass per chunk. Faster, not the same numbers
+    # (docs/benchmarks.md). 0: once per chunk.
+    shared_trunk_s: float = field(default=0.0, metadata=LOAD_TIME)
     # Clustering sees at most this many embeddings (an evenly spaced subset; the rest join the
     # nearest cluster): the linkage's distance matrix is N(N-1)/2 float64, 256 MB at 8000.
     max_clustered_embeddings: int = 8000

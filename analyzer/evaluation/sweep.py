@@ -70,7 +70,9 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
             started = time.perf_counter()
             audio = load_audio(entry.audio)
             diarizer.features(audio, cache_dir=cache)
-            name = sorted(cache.glob(f"{audio.recording.sha256[:24]}-step{diarizer.config.segmentation_step:g}-*.npz"))
+            shared = f"-shared{diarizer.config.shared_trunk_s:g}" if diarizer.config.shared_trunk_s > 0 else ""
+            name = sorted(cache.glob(f"{audio.recording.sha256[:24]}-step{diarizer.config.segmentation_step:g}"
+                                     f"{shared}-[0-9]*.npz"))  # the per-chunk and shared files apart
             index[key] = name[0].name
             index[key + "#audio"] = str(entry.audio)
             _index_path(cache).write_text(json.dumps(index, indent=1, sort_keys=True))
