@@ -18,11 +18,16 @@ def _frames(speaker: str, start: float, end: float, raised: tuple[float, float] 
     return VoiceFrames(speaker, start, 0.02, array("f", levels), array("f", [150.0] * len(levels)))
 
 
-def test_the_report_lists_raised_voices_with_quotes(seeded, tmp_path):
+def _loud_analyzer() -> Analyzer:
+    """The led meeting with fakes, one person 10 dB up at 0:32-0:36 (a raised-voice moment)."""
     words = words_from_script([(s, e, text) for s, e, _, text in LED_MEETING])
     segments = [seg(s, e, speaker) for s, e, speaker, _ in LED_MEETING]
     frames = [_frames(speaker, s, e, (32.0, 36.0) if s == 30.2 else None) for s, e, speaker, _ in LED_MEETING]
-    analyzer = Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(segments), FakeProsody(frames))
+    return Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(segments), FakeProsody(frames))
+
+
+def test_the_report_lists_raised_voices_with_quotes(seeded, tmp_path):
+    analyzer = _loud_analyzer()
     result = analyzer.analyze_file(write_tone_wav(tmp_path / "loud.wav", 72.0))
     session = seeded.store.save(result, group="Team", title="Loud planning")
     at = open_page("app_pages/report.py", session=str(session))
@@ -48,10 +53,7 @@ def _voice_tables(at) -> list:
 def test_a_correction_that_removed_the_voice_figures_says_why_on_the_report(seeded, tmp_path):
     """Before: the voice table and no notice. The recording is then deleted and two speakers merged on
     the page: the figures are gone (never stale), and the report says why, also on a later visit."""
-    words = words_from_script([(s, e, text) for s, e, _, text in LED_MEETING])
-    segments = [seg(s, e, speaker) for s, e, speaker, _ in LED_MEETING]
-    frames = [_frames(speaker, s, e, (32.0, 36.0) if s == 30.2 else None) for s, e, speaker, _ in LED_MEETING]
-    analyzer = Analyzer(AnalysisConfig(), FakeTranscriber(words), FakeDiarizer(segments), FakeProsody(frames))
+    analyzer = _loud_analyzer()
     wav = write_tone_wav(tmp_path / "loud.wav", 72.0)
     session = seeded.store.save(analyzer.analyze_file(wav), group="Team", title="Loud planning")  # audio not kept
     at = open_page("app_pages/report.py", session=str(session))
