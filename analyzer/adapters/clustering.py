@@ -143,6 +143,23 @@ def training_mask(embeddings: np.ndarray, segmentations: np.ndarray, min_active_
     return mask
 
 
+def in_order_of_appearance(labels: np.ndarray) -> np.ndarray:
+    """Cluster labels renumbered 0, 1, ... in the order each first appears in ``labels``.
+
+    Embeddings come in time order (chunk by chunk), so cluster 0 is the first person heard,
+    whichever way the dendrogram numbered them. pyannote's reconstruction breaks ties between
+    clusters by their number, so two embeddings that find the same partition (the shared trunk
+    and one pass per chunk, say) then give the same diarization, frame for frame.
+    """
+    labels = np.asarray(labels)
+    if labels.size == 0:
+        return labels
+    ids, first = np.unique(labels, return_index=True)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(ids))
+    return rank[np.searchsorted(ids, labels)].astype(labels.dtype, copy=False)
+
+
 def absorb_small(labels: np.ndarray, x: np.ndarray, min_size: int, keep: int | None = None) -> np.ndarray:
     """Clusters with fewer than ``min_size`` members join the nearest large one; 0..K-1 labels."""
     ids, counts = np.unique(labels, return_counts=True)
@@ -305,6 +322,7 @@ def cluster_chunks(embeddings: np.ndarray, segmentations: np.ndarray, params: Cl
         labels = _agglomerative(x, params, exact, low, high, min_size)
     else:
         raise ValueError(f"unknown clustering method {params.method!r}; use agglomerative or spectral")
+    labels = in_order_of_appearance(labels)
     centroids = unit_rows(np.vstack([x[labels == k].mean(axis=0) for k in range(labels.max() + 1)]))
     hard = assign(embeddings, active, centroids, params.constrained)
     # clusters that end up with no local speaker at all are dropped and the rest renumbered

@@ -31,7 +31,8 @@ from pyannote.core import Annotation, SlidingWindow, SlidingWindowFeature  # noq
 
 from analyzer.adapters.audio import SAMPLE_RATE, LoadedAudio  # noqa: E402
 from analyzer.adapters.campplus import CAMPPlus  # noqa: E402
-from analyzer.adapters.clustering import ChunkFeatures, cluster_chunks, clustering_params, crop_segments  # noqa: E402
+from analyzer.adapters.clustering import (ChunkFeatures, cluster_chunks, clustering_params,  # noqa: E402
+                                          crop_segments, in_order_of_appearance)
 from analyzer.adapters.speaker_confidence import (  # noqa: E402
     assignment_quality, confidence_from_assignment, with_confidence,
 )
@@ -174,7 +175,7 @@ class _SpeakerDiarization(SpeakerDiarization):
     (per thread), a run records into it what the confidence is computed from; it changes nothing."""
 
     _local = threading.local()
-    shared_trunk_s = 0.0  # > 0: CAM++'s trunk once per span of this many seconds (embed_chunks_shared)
+    shared_trunk_s = 0.0  # > 0: CAM++'s trunk once per span of this many seconds (embed_chunks_shared); set from the config
 
     @property
     def seen(self) -> _Seen | None:
@@ -272,6 +273,7 @@ class PyannoteDiarizer:
         self.pipeline.shared_trunk_s = self.config.shared_trunk_s
         self._instantiated: tuple | None = None
         self._cluster = self.pipeline.clustering.cluster  # the clustering itself, before the memory cap
+        self._wrap_clustering(self.config)
         self.pipeline.to(torch.device(self.device))
 
     def set_threads(self, threads: int) -> None:
@@ -291,12 +293,21 @@ class PyannoteDiarizer:
             })
             self._instantiated = key
 
+    def _wrap_clustering(self, config: DiarizationConfig) -> None:
+        """pyannote's clustering under the memory cap, its clusters numbered in order of appearance."""
+        cluster = capped(self._cluster, config.max_clustered_embeddings)
+
+        def clustering(embeddings: np.ndarray, *args, **kwargs) -> np.ndarray:
+            return in_order_of_appearance(cluster(embeddings, *args, **kwargs))
+
+        self.pipeline.clustering.cluster = clustering
+
     def diarize(self, audio: LoadedAudio, *, hook: Hook = null_hook,
                 config: DiarizationConfig | None = None) -> Diarization:
         """Who spoke when, as an overlapping and an exclusive track."""
         config = config or self.config
         self._instantiate(config)
-        self.pipeline.clustering.cluster = capped(self._cluster, config.max_clustered_embeddings)
+        self._wrap_clustering(config)
         waveform = torch.from_numpy(np.ascontiguousarray(audio.samples)).unsqueeze(0)  # (1, time)
         hook("diarize", 0, 1)
         kwargs = {k: getattr(config, k) for k in ("num_speakers", "min_speakers", "max_speakers")

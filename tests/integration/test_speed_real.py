@@ -1,8 +1,8 @@
 """Each speed or memory change keeps the numbers, on real audio with the pinned models.
 
-* the embedding loop (once per chunk with speech, silent chunks skipped, shared fbank) gives
-  the embeddings of pyannote's own loop run in torch one (chunk, local speaker) pair per
-  network pass, within 1e-4 in torch (float32 rounding of a different batch layout) and
+* the per-chunk embedding loop (``shared_trunk_s = 0``: once per chunk with speech, silent
+  chunks skipped, shared fbank) gives the embeddings of pyannote's own loop run in torch one
+  (chunk, local speaker) pair per network pass, within 1e-4 in torch (float32 rounding of a different batch layout) and
   5e-4 with the trunk in ONNX Runtime, and the same speaker labels;
 * the float32 ``reconstruct`` gives pyannote's float64 one's discrete diarization;
 * transcription beside diarization gives the result of running them one after the other;
@@ -62,7 +62,7 @@ def test_embedding_loop_equals_one_pass_per_speaker(real_analyzer, path, backend
     file, binarized = _segmented(pipeline, path)
     active = binarized.data.sum(axis=1) > 0
     assert 0 < active.sum() < active.size, "the test needs both active and silent local speakers"
-    batch = pipeline.embedding_batch_size
+    batch, span = pipeline.embedding_batch_size, pipeline.shared_trunk_s
     try:
         campplus.onnx = None  # the reference: torch, one (chunk, speaker) pair per network pass
         pipeline.embedding_batch_size = 1
@@ -70,10 +70,11 @@ def test_embedding_loop_equals_one_pass_per_speaker(real_analyzer, path, backend
             reference = SpeakerDiarization.get_embeddings(pipeline, file, binarized)
         pipeline.embedding_batch_size = batch
         campplus.onnx = onnx if backend == "onnx" else None
+        pipeline.shared_trunk_s = 0.0  # one trunk pass per chunk (the shared trunk: test_shared_trunk_real)
         with torch.inference_mode():
             fast = pipeline.get_embeddings(file, binarized)
     finally:
-        campplus.onnx, pipeline.embedding_batch_size = onnx, batch
+        campplus.onnx, pipeline.embedding_batch_size, pipeline.shared_trunk_s = onnx, batch, span
     assert fast.shape == reference.shape
     difference = np.abs(fast[active] - reference[active]).max()
     scale = np.abs(reference[active]).max()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analyzer.adapters.clustering import (
-    ChunkFeatures, ClusteringParams, cluster_chunks, crop_segments, training_mask,
+    ChunkFeatures, ClusteringParams, cluster_chunks, crop_segments, in_order_of_appearance, training_mask,
 )
 from analyzer.adapters.speaker_confidence import assignment_quality
 from analyzer.core.schema import SpeakerSegment
@@ -61,6 +61,21 @@ def test_separated_people_are_counted_and_kept_apart(method):
     assert all(len(v) == 1 for v in given.values())
     assert len({next(iter(v)) for v in given.values()}) == 4
     assert all(q.confidence > 0.8 for q in assignment_quality(emb, seg, clusters.hard))
+
+
+def test_clusters_are_numbered_in_the_order_they_are_first_heard():
+    assert in_order_of_appearance(np.array([2, 2, 0, 1, 0, 2])).tolist() == [0, 0, 1, 2, 1, 0]
+    assert in_order_of_appearance(np.array([5, 3, 5, 9])).tolist() == [0, 1, 0, 2]  # gaps closed too
+    assert in_order_of_appearance(np.array([], dtype=int)).tolist() == []
+
+
+@pytest.mark.parametrize("method", ["agglomerative", "spectral"])
+def test_the_first_person_heard_is_cluster_zero_whatever_the_linkage_numbering(method):
+    people = _people(3)
+    script = [[(2, 30), (1, 20)]] + _meeting(3, 40)  # person 2 speaks first, then 1
+    emb, seg = _features(script, people)
+    hard = cluster_chunks(emb, seg, ClusteringParams(method=method, min_cluster_size=4)).hard
+    assert hard[0, 0] == 0 and hard[0, 1] == 1
 
 
 @pytest.mark.parametrize("method", ["agglomerative", "spectral"])
