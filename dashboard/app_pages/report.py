@@ -62,6 +62,7 @@ report_parts.verdict(result)
 st.subheader("Speaking share")
 st.caption("Share of all speech that could be attributed to someone; silent attendees are listed at 0 %.")
 report_parts.speaker_doubts(result)
+voice_parts.doubt_fixes(result, session_id)
 widgets.chart_with_numbers(lambda: charts.share_chart(result), tables.share_table(result),
                            key="share", empty="No speech was attributed to anyone.")
 
