@@ -16,6 +16,7 @@ from typing import Protocol, Sequence
 
 from analyzer import __version__
 from analyzer.adapters.audio import LoadedAudio, load_audio
+from analyzer.adapters.memory_release import MemoryReleaser
 from analyzer.core.config import AnalysisConfig, AsrConfig, DiarizationConfig, VoiceConfig
 from analyzer.core.errors import ConfigError
 from analyzer.core.progress import Hook, null_hook
@@ -78,12 +79,13 @@ class Analyzer:
                       config: AnalysisConfig | None = None) -> SessionResult:
         config = config or self.config
         self.check_loaded(config)
-        diarization, transcript = self._diarize_and_transcribe(audio, hook, config)
-        frames = None
-        if self.prosody is not None and config.voice.enabled:
-            from analyzer.metrics.voice import solo_speech
+        with MemoryReleaser(config.runtime.release_memory_s):
+            diarization, transcript = self._diarize_and_transcribe(audio, hook, config)
+            frames = None
+            if self.prosody is not None and config.voice.enabled:
+                from analyzer.metrics.voice import solo_speech
 
-            frames = self.prosody.extract(audio, solo_speech(diarization), hook=hook, config=config.voice)
+                frames = self.prosody.extract(audio, solo_speech(diarization), hook=hook, config=config.voice)
         measured = measure(diarization, tuple(transcript.words()), config,
                            duration=audio.recording.duration, hook=hook, voice_frames=frames)
         return SessionResult(recording=audio.recording, config=config.to_dict(),
