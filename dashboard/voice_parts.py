@@ -45,32 +45,30 @@ def matches(result: SessionResult, session_id: int, group: str) -> None:
 
 
 def doubt_fixes(result: SessionResult, session_id: int) -> None:
-    """Under the "may be one person" warning, one button per such pair: merge the one with less
-    speech into the other. A speaker who "may be two people" is pointed to the split below."""
-    from analyzer.pipeline.corrections import merge_speakers
+    """Under the "may be one person" warning, one button per such pair (merge the one with less
+    speech into the other); a speaker who "may be two people" is pointed to the split below."""
+    from analyzer.metrics.confidence import merge_suggestions
 
-    speech = {s.speaker: s.speaking_time for s in (result.metrics.speakers if result.metrics else ())}
-    present = set(result.diarization.speakers)
-    pairs, seen = [], set()
-    for c in result.diarization.confidence:
-        pair = frozenset((c.speaker, c.same_as or ""))
-        if c.same_as and c.same_as in present and c.speaker in present and pair not in seen:
-            seen.add(pair)
-            keep, drop = sorted((c.speaker, c.same_as), key=lambda label: (-speech.get(label, 0.0), label))
-            pairs.append((keep, drop))
-    for keep, drop in pairs:
+    for keep, drop in merge_suggestions(result):
         if st.button(f"They are one person: merge {display_name(result, drop)} into {display_name(result, keep)}",
                      key=f"doubt_merge_{session_id}_{keep}_{drop}", icon=":material/call_merge:"):
-            _do(lambda: data.correct_session(session_id, lambda r, v: merge_speakers(r, keep, drop, voice=v)),
-                f"Merged {drop} into {keep}.")
+            _merge(session_id, keep, drop)
+    present = set(result.diarization.speakers)
     if any(c.maybe_two and c.speaker in present for c in result.diarization.confidence):
         st.caption("Two people heard as one? Give the stretch that was someone else's to a new speaker under "
                    "**Correct who spoke when** below (Split a stretch).")
 
 
+def _merge(session_id: int, keep: str, drop: str) -> None:
+    from analyzer.pipeline.corrections import merge_speakers
+
+    _do(lambda: data.correct_session(session_id, lambda r, v: merge_speakers(r, keep, drop, voice=v)),
+        f"Merged {drop} into {keep}.")
+
+
 def corrections(result: SessionResult, session_id: int) -> None:
     """Merge two speakers, split a stretch of one, or give a turn to someone else."""
-    from analyzer.pipeline.corrections import merge_speakers, reassign_turn, split_speaker
+    from analyzer.pipeline.corrections import reassign_turn, split_speaker
 
     st.subheader("Correct who spoke when")
     labels = list(result.diarization.speakers)
@@ -88,8 +86,7 @@ def corrections(result: SessionResult, session_id: int) -> None:
         drop = b.selectbox("…and merge into it", [x for x in labels if x != keep], format_func=name.get,
                            key="merge_drop")
         if st.button("Merge", key="merge_button", disabled=drop is None):
-            _do(lambda: data.correct_session(session_id, lambda r, v: merge_speakers(r, keep, drop, voice=v)),
-                f"Merged {drop} into {keep}.")
+            _merge(session_id, keep, drop)
     with split:
         a, b, c, d = st.columns(4)
         label = a.selectbox("Speaker", labels, format_func=name.get, key="split_label")

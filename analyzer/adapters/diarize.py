@@ -175,7 +175,7 @@ class _SpeakerDiarization(SpeakerDiarization):
     (per thread), a run records into it what the confidence is computed from; it changes nothing."""
 
     _local = threading.local()
-    shared_trunk_s = 0.0  # > 0: CAM++'s trunk once per span of this many seconds (embed_chunks_shared); set from the config
+    shared_trunk_s = 0.0  # > 0: CAM++'s trunk once per span of this many seconds (embed_chunks_shared), from the config
 
     @property
     def seen(self) -> _Seen | None:

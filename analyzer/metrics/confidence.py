@@ -41,6 +41,20 @@ def speaker_doubts(result: SessionResult) -> dict[str, str]:
     return doubts
 
 
+def merge_suggestions(result: SessionResult) -> list[tuple[str, str]]:
+    """(keep, drop) for each pair of speakers who may be one person: the one with less speech merges
+    into the other (ties by label). Each pair once, both still in the diarization."""
+    speech = {s.speaker: s.speaking_time for s in (result.metrics.speakers if result.metrics else ())}
+    present = set(result.diarization.speakers)
+    pairs: list[tuple[str, str]] = []
+    for c in result.diarization.confidence:
+        if c.same_as in present and c.speaker in present:
+            keep, drop = sorted((c.speaker, c.same_as), key=lambda label: (-speech.get(label, 0.0), label))
+            if (keep, drop) not in pairs:
+                pairs.append((keep, drop))
+    return pairs
+
+
 def confidence_label(result: SessionResult, speaker: str) -> str:
     """A short cell for tables: the confidence as a percentage with a warning mark when doubtful."""
     c = result.diarization.confidence_of(speaker)
