@@ -42,7 +42,7 @@ from analyzer.core.errors import ModelError  # noqa: E402
 from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
 from analyzer.adapters.clustering_cap import capped  # noqa: E402
-from analyzer.adapters.onnx_trunk import OnnxTrunk, load_onnx_trunk  # noqa: E402
+from analyzer.adapters.onnx_models import OnnxGraph, load_onnx_segmentation, load_onnx_trunk  # noqa: E402
 from analyzer.adapters.speaker_embeddings import embed_chunks, embed_chunks_shared  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class CamPlusPlusEmbedding(Model):
         super().__init__(sample_rate=sample_rate, num_channels=num_channels)
         self.network = CAMPPlus()
         self.pool = StatsPool()
-        self.onnx: OnnxTrunk | None = None  # ONNX Runtime runs the trunk on the CPU when set
+        self.onnx: OnnxGraph | None = None  # ONNX Runtime runs the trunk on the CPU when set
         self.onnx_threads = 1
 
     @property
@@ -262,8 +262,12 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
+        self.segmentation_onnx: OnnxGraph | None = None  # ONNX Runtime runs segmentation on the CPU when set
         if onnx and self.device == "cpu":
             embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)
+            self.segmentation_onnx = load_onnx_segmentation(segmentation, specs["segmentation-3.0"].main_sha256)
+        self._segment_in_torch = segmentation.forward
+        segmentation.forward = self._segment  # what pyannote's Inference calls, batch after batch
         self.campplus = embedding
         self.pipeline = _SpeakerDiarization(
             clustering="AgglomerativeClustering", plda=_NoPLDA(), segmentation=segmentation, embedding=embedding,
@@ -282,6 +286,13 @@ class PyannoteDiarizer:
             self.campplus.onnx_threads = threads
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
+
+    def _segment(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """segmentation-3.0 on a batch of chunks (batch, 1, samples): in ONNX Runtime on the CPU
+        (with the embedding's thread count), else in torch."""
+        if self.segmentation_onnx is not None and waveforms.device.type == "cpu":
+            return self.segmentation_onnx(waveforms, self.campplus.onnx_threads)
+        return self._segment_in_torch(waveforms)
 
     def _instantiate(self, config: DiarizationConfig) -> None:
         key = (config.clustering_threshold, config.min_cluster_size)

@@ -145,7 +145,8 @@ class RuntimeConfig:
     # threads are chosen when it loads, from this and ``threads``)
     overlap_stages: bool = True
     threads: int = field(default=0, metadata=LOAD_TIME)  # CPU threads in all (0: the cores this process may use)
-    # CAM++'s trunk in ONNX Runtime on the CPU (exported locally; embeddings within 2e-3 of torch)
+    # CAM++'s trunk and segmentation-3.0 in ONNX Runtime on the CPU (exported locally, checked
+    # against torch: embeddings within 5e-4, the same labels on the samples)
     onnx: bool = field(default=True, metadata=LOAD_TIME)
     # every this many seconds while an analysis runs, give the memory freed inside malloc's heaps
     # back to the system (glibc's malloc_trim; 890 MiB of 3.1 GB on a 2-hour meeting); 0: never
