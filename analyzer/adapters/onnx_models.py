@@ -128,6 +128,7 @@ def _checked_graph(module: nn.Module, stem: str, what: str, *, example: torch.Te
         log.warning("ONNX Runtime not usable (%s); %s runs in torch", exc, what)
         return None
     path = onnx_cache_dir() / f"{stem}-torch{torch.__version__.split('+')[0]}-opset{OPSET}.onnx"
+    module.eval()  # the reference is inference mode (no dropout), as pyannote runs it; a cached graph skips _export
     try:
         if not path.is_file():
             _export(module, path, example, names, dynamic_axes)
@@ -150,7 +151,7 @@ def _export(module: nn.Module, path: Path, example: torch.Tensor, names: tuple[s
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            torch.onnx.export(module.eval(), (example,), temporary, dynamo=False, input_names=[names[0]],
+            torch.onnx.export(module, (example,), temporary, dynamo=False, input_names=[names[0]],
                               output_names=[names[1]], opset_version=OPSET, dynamic_axes=dynamic_axes)
         os.replace(temporary, path)  # atomic: a concurrent process sees the whole file or none
     finally:
