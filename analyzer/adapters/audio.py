@@ -32,16 +32,17 @@ FFMPEG_OPTIONS = {"protocol_whitelist": "file"}  # local files only, never the n
 MAX_BAD_PACKET_FRACTION = 0.1  # above this share of undecodable packets the file is corrupt
 
 # Memory model (docs/robustness.md, "Long recordings"). Decoding holds the 16 kHz float32
-# samples once (64 kB per second) plus a small margin. A whole analysis adds the loaded
-# models and pyannote's embedding batches (2.8 GB peak measured on the 30 s sample, CPU,
-# tiny.en + segmentation-3.0 + CAM++) and, per second of speech, faster-whisper's log-mel
-# features of the whole VAD-kept audio (866 kB/s measured) and its copy of that audio.
-# pyannote's clustering is quadratic in duration but stays below the feature cost up to ~16 h.
+# samples once (64 kB per second) plus a small margin. A whole analysis adds the loaded models
+# and the working set that does not grow with the recording (transcription in pieces of at most
+# 300 s, clustering capped at 6000 embeddings, freed memory handed back) and, per second, what
+# does grow: pyannote's per-chunk arrays and the words and segments. Fitted on whole analyses of
+# speech throughout measured with the defaults (docs/benchmarks.md): 10.6 min 2061 MiB, 62.5 min
+# 2717 MiB, 124 min 2547 MiB, 249 min 3185 MiB; the estimate stays 0.4 to 2.2 GiB above them.
 MEMORY_LIMIT_ENV = "FLOORSHARE_MAX_MEMORY_GB"
 DECODE_BYTES_PER_S = SAMPLE_RATE * 4
 DECODE_OVERHEAD_BYTES = 64 << 20
-ANALYSIS_BASE_BYTES = 2_800_000_000
-ANALYSIS_BYTES_PER_S = 930_000
+ANALYSIS_BASE_BYTES = 2_400_000_000
+ANALYSIS_BYTES_PER_S = 150_000
 
 
 @dataclass(frozen=True, slots=True)
