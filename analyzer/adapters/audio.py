@@ -37,7 +37,7 @@ MAX_BAD_PACKET_FRACTION = 0.1  # above this share of undecodable packets the fil
 # 300 s, clustering capped at 6000 embeddings, freed memory handed back) and, per second, what
 # does grow: pyannote's per-chunk arrays and the words and segments. Fitted on whole analyses of
 # speech throughout measured with the defaults (docs/benchmarks.md): 10.6 min 2061 MiB, 62.5 min
-# 2717 MiB, 124 min 2547 MiB, 249 min 3185 MiB; the estimate stays 0.4 to 2.2 GiB above them.
+# 2717 MiB, 124 min 2533 MiB, 249 min 3185 MiB; the estimate stays 0.4 to 2.2 GiB above them.
 MEMORY_LIMIT_ENV = "FLOORSHARE_MAX_MEMORY_GB"
 DECODE_BYTES_PER_S = SAMPLE_RATE * 4
 DECODE_OVERHEAD_BYTES = 64 << 20
