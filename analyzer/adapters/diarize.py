@@ -3,7 +3,9 @@
 Telemetry is switched off before pyannote is first imported. The pipeline is
 pyannote's ``SpeakerDiarization`` with the pinned segmentation-3.0 model, the
 CAM++ speaker embedding (:mod:`analyzer.adapters.campplus`, wrapped as a pyannote ``Model``)
-and agglomerative clustering. Audio is handed over in memory (no torchcodec).
+and agglomerative clustering. Audio is handed over in memory (no torchcodec). On the CPU both
+networks run in ONNX Runtime when it is usable (:mod:`analyzer.adapters.onnx_models`): CAM++'s
+trunk inside the embedding model, segmentation-3.0 in place of its torch forward.
 """
 
 from __future__ import annotations
