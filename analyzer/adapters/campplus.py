@@ -72,11 +72,34 @@ class _Tdnn(nn.Module):
         return self.nonlinear(self.linear(x))
 
 
+def local_mean(x: torch.Tensor, frames: int) -> torch.Tensor:
+    """Mean of ``x`` (..., time) over the ``frames`` frames around each frame: (..., time).
+
+    The window is shifted, not cut, where it would leave the sequence, so every frame's mean is
+    over ``frames`` frames, and over the whole sequence when it is no longer than that (then this
+    is ``x.mean(-1)`` up to rounding). Written with a cumulative sum and index arithmetic on the
+    sequence's own length, so an ONNX export keeps the length dynamic.
+    """
+    ones = x[(0,) * (x.dim() - 1)] * 0 + 1  # (time,): arithmetic on x, so an ONNX export keeps it dynamic
+    index = (torch.cumsum(ones, dim=0) - 1).long()
+    length = ones.sum(dim=0, keepdim=True).long()
+    width = torch.clamp(length, max=frames)
+    low = torch.minimum(torch.clamp(index - frames // 2, min=0), length - width)
+    sums = F.pad(torch.cumsum(x, dim=-1), (1, 0))
+    return (sums.index_select(-1, low + width) - sums.index_select(-1, low)) / width.to(x.dtype)
+
+
 class _ContextMask(nn.Module):
-    """A TDNN whose output is gated by a mask from global and 100-frame segment means."""
+    """A TDNN whose output is gated by a mask from global and 100-frame segment means.
+
+    ``context_frames`` > 0 takes the "global" mean over that many frames around each frame
+    (:func:`local_mean`) instead of the whole input (0, as published): a sequence of up to that
+    many frames gives the published output.
+    """
 
     def __init__(self, channels_in: int, channels_out: int, kernel: int, dilation: int) -> None:
         super().__init__()
+        self.context_frames = 0
         self.linear_local = nn.Conv1d(channels_in, channels_out, kernel,
                                       padding=(kernel - 1) // 2 * dilation, dilation=dilation, bias=False)
         self.linear1 = nn.Conv1d(channels_in, channels_in // 2, 1)
@@ -86,7 +109,8 @@ class _ContextMask(nn.Module):
         local = self.linear_local(x)
         pooled = F.avg_pool1d(x, kernel_size=segment, stride=segment, ceil_mode=True)
         pooled = pooled.repeat_interleave(segment, dim=-1)[..., : x.shape[-1]]
-        context = x.mean(-1, keepdim=True) + pooled
+        whole = local_mean(x, self.context_frames) if self.context_frames > 0 else x.mean(-1, keepdim=True)
+        context = whole + pooled
         mask = torch.sigmoid(self.linear2(F.relu(self.linear1(context))))
         return local * mask
 
@@ -160,6 +184,13 @@ class CAMPPlus(nn.Module):
         self.xvector.add_module("out_nonlinear", _bn_relu(channels))
         self.xvector.add_module("stats", _StatsPool())
         self.xvector.add_module("dense", _Embedding(channels * 2, embedding_size))
+
+    def set_context(self, frames: int) -> None:
+        """Every context-aware mask takes its whole-input mean over ``frames`` trunk frames around
+        each frame (0: over the whole input, as published); see :func:`local_mean`."""
+        for module in self.modules():
+            if isinstance(module, _ContextMask):
+                module.context_frames = int(frames)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.xvector(self.head(features.transpose(1, 2)))

@@ -45,7 +45,7 @@ from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
 from analyzer.adapters.clustering_cap import capped  # noqa: E402
 from analyzer.adapters.onnx_models import OnnxGraph, load_onnx_segmentation, load_onnx_trunk  # noqa: E402
-from analyzer.adapters.speaker_embeddings import embed_chunks, embed_chunks_shared  # noqa: E402
+from analyzer.adapters.speaker_embeddings import TRUNK_HOP, embed_chunks, embed_chunks_shared  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,19 @@ def _consecutive_groups(waveforms: torch.Tensor) -> list[tuple[int, int]]:
             groups.append((start, index))
             start = index
     return groups
+
+
+def trunk_context_frames(seconds: float) -> int:
+    """CAM++ trunk frames (20 ms each) in ``[diarization] trunk_context_s`` seconds (0: the whole pass)."""
+    return int(round(seconds * SAMPLE_RATE / TRUNK_HOP)) if seconds > 0 else 0
+
+
+def feature_tag(config: DiarizationConfig) -> str:
+    """What of the embedding settings goes into a cached features file's name (besides the step)."""
+    if config.shared_trunk_s <= 0:
+        return ""
+    context = f"-context{config.trunk_context_s:g}" if config.trunk_context_s > 0 else ""
+    return f"-shared{config.shared_trunk_s:g}{context}"
 
 
 def load_campplus(weights_file: str) -> CamPlusPlusEmbedding:
@@ -264,9 +277,11 @@ class PyannoteDiarizer:
         except Exception as exc:  # corrupt or incompatible weights
             raise ModelError(f"cannot load the diarization models from {seg_dir.parent} ({exc}); "
                              "run `floorshare models fetch --force`") from None
+        embedding.network.set_context(trunk_context_frames(self.config.trunk_context_s))
         self.segmentation_onnx: OnnxGraph | None = None  # ONNX Runtime runs segmentation on the CPU when set
         if onnx and self.device == "cpu":
-            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)
+            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256,
+                                             context_frames=trunk_context_frames(self.config.trunk_context_s))
             self.segmentation_onnx = load_onnx_segmentation(segmentation, specs["segmentation-3.0"].main_sha256)
         self._segment_in_torch = segmentation.forward
         segmentation.forward = self._segment  # what pyannote's Inference calls, batch after batch
@@ -349,7 +364,7 @@ class PyannoteDiarizer:
         cache = None
         if cache_dir is not None:
             models = "".join(m.sha256[:4] for m in self.models)
-            shared = f"-shared{self.config.shared_trunk_s:g}" if self.config.shared_trunk_s > 0 else ""
+            shared = feature_tag(self.config)
             cache = Path(cache_dir) / (f"{audio.recording.sha256[:24]}-step{self.config.segmentation_step:g}"
                                             f"{shared}-{len(audio.samples)}-{models}.npz")
             if cache.exists():

@@ -98,13 +98,22 @@ class _TrunkModule(nn.Module):
         return self.model.torch_trunk(features)
 
 
-def load_onnx_trunk(model: nn.Module, weights_sha256: str, frames: int = 998) -> OnnxGraph | None:
+def load_onnx_trunk(model: nn.Module, weights_sha256: str, frames: int = 998,
+                    context_frames: int = 0) -> OnnxGraph | None:
     """CAM++'s ``model.torch_trunk`` (batch, frames, 80) -> (batch, channels, frames / 2) exported
-    for these weights (now, if not cached), or None when that is not possible or does not match."""
+    for these weights (now, if not cached), or None when that is not possible or does not match.
+
+    ``context_frames``: the model's context-aware masks take local means over that many trunk
+    frames (``CAMPPlus.set_context``; 0: whole-input means). It is in the cached graph's name,
+    and the graph is also checked on an input longer than that (where the local means differ)."""
     generator = torch.Generator().manual_seed(0)
+    context = f"-context{context_frames}" if context_frames > 0 else ""
+    longer = (torch.randn(1, 2 * context_frames + 3 * frames // 2, 80, generator=generator) * 3.0,) \
+        if context_frames > 0 else ()
     return _checked_graph(
-        _TrunkModule(model), f"campplus-trunk-{weights_sha256[:16]}", "CAM++",
+        _TrunkModule(model), f"campplus-trunk-{weights_sha256[:16]}{context}", "CAM++",
         example=torch.zeros(2, frames, 80), check=torch.randn(2, frames, 80, generator=generator) * 3.0,
+        extra_checks=longer,
         names=("features", "hidden"), dynamic_axes={"features": {0: "batch", 1: "frames"},
                                                     "hidden": {0: "batch", 2: "time"}},
         tolerance=TRUNK_TOLERANCE)
@@ -149,6 +158,7 @@ def _checked_graph(module: nn.Module, stem: str, what: str, *, example: torch.Te
         difference = max(_difference(module, graph, x) for x in (check, *extra_checks))
     except Exception as exc:  # noqa: BLE001 - any exporter/runtime failure: torch still works
         log.warning("%s ONNX export failed (%s); %s runs in torch", what, exc, what)
+        path.unlink(missing_ok=True)  # a graph that cannot run is exported afresh next time
         return None
     if difference > tolerance:
         log.warning("%s in ONNX Runtime differs from torch by %.2e; %s runs in torch", what, difference, what)

@@ -127,9 +127,11 @@ def embed_chunks_shared(model: ChunkEmbedder, waveform: torch.Tensor, starts: Se
 
     Each chunk's local speakers are pooled (the model's own masked statistics pooling and final
     layer) over that chunk's frames of the trunk output of the span that holds it. Not the
-    per-chunk numbers: the fbank mean removed is the span's, CAM++'s context-aware masking takes
-    its means over the span, and the convolutions see across the chunk's borders (the
-    embeddings' cosine similarity to the per-chunk ones is in docs/benchmarks.md). At a 1 s step
+    per-chunk numbers: the fbank mean removed is the span's, CAM++'s context-aware masks take
+    their means over the span (or over ``[diarization] trunk_context_s`` around each frame, 10 s
+    by default, set on the model: about what one chunk's pass gives), and the convolutions see
+    across the chunk's borders (the embeddings' cosine similarity to the per-chunk ones is in
+    docs/benchmarks.md). At a 1 s step
     and spans of 30 s each second of audio goes through the trunk about twice instead of ten times.
     """
     masks = np.nan_to_num(np.asarray(masks, dtype=np.float32), nan=0.0)

@@ -76,6 +76,11 @@ class DiarizationConfig:
     # the time, DER within 1 point on every set (docs/benchmarks.md). 0: once per chunk (exactly
     # pyannote's embeddings, about 3x slower).
     shared_trunk_s: float = field(default=30.0, metadata=LOAD_TIME)
+    # CAM++'s context-aware masks take their "whole input" mean over this many seconds around each
+    # frame instead of over the whole trunk pass: a 30 s span then gives each frame about the
+    # context one 10 s chunk's pass gives it (a pass of up to this length is unchanged, so one pass
+    # per chunk is still exactly pyannote's). 0: over the whole pass, as published.
+    trunk_context_s: float = field(default=10.0, metadata=LOAD_TIME)
     # Clustering sees at most this many embeddings (an evenly spaced subset; the rest join the
     # nearest cluster): the linkage holds N(N-1)/2 float64 distances twice (scipy copies them),
     # 275 MiB at 6000 and 489 MiB at 8000 (measured). A 60-minute meeting has about 5100.

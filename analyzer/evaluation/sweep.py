@@ -54,7 +54,7 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
     """Compute and store chunk features for every recording (skips those already cached; at most
     ``limit`` new ones per call, so each run stays short)."""
     from analyzer.adapters.audio import load_audio
-    from analyzer.adapters.diarize import PyannoteDiarizer
+    from analyzer.adapters.diarize import PyannoteDiarizer, feature_tag
     from analyzer.evaluation.runner import compose_entry
 
     diarizer = PyannoteDiarizer(config or DiarizationConfig(), device="cpu")
@@ -70,7 +70,7 @@ def fill(manifests: Sequence[Path], cache: Path, data_root: Path | None, work: P
             started = time.perf_counter()
             audio = load_audio(entry.audio)
             diarizer.features(audio, cache_dir=cache)
-            shared = f"-shared{diarizer.config.shared_trunk_s:g}" if diarizer.config.shared_trunk_s > 0 else ""
+            shared = feature_tag(diarizer.config)
             name = sorted(cache.glob(f"{audio.recording.sha256[:24]}-step{diarizer.config.segmentation_step:g}"
                                      f"{shared}-[0-9]*.npz"))  # the per-chunk and shared files apart
             index[key] = name[0].name
@@ -147,7 +147,7 @@ def score_files(files: Sequence[CachedFile], config: DiarizationConfig, oracle: 
             "id": f.entry.id, "der": score.der, "missed": score.missed, "false_alarm": score.false_alarm,
             "confusion": score.confusion, "total": score.total,
             "count_error": len(diarization.speakers) - len({s.speaker for s in f.reference}),
-            "share_max": shares.max_pp, "verdict": metrics.verdict.label if metrics else "no_speech",
+            "share_max": shares.max_pp, "share_people": list(shares.per_person.values()), "verdict": metrics.verdict.label if metrics else "no_speech",
             "verdict_ref": f.reference_verdict, "changes": changes,
             "quiet_missed": people[0].missed if people else None, "cluster_s": elapsed})
     return {name: _summary(rows) for name, rows in groups.items()} | {
@@ -166,10 +166,15 @@ def _summary(rows: list[dict]) -> dict[str, Any]:
         "confusion": sum(r["confusion"] for r in rows) / total,
         "count_exact": sum(r["count_error"] == 0 for r in rows), "count_mae": sum(abs(r["count_error"]) for r in rows) / len(rows),
         "share_worst_mean": sum(r["share_max"] for r in rows) / len(rows),
+        "share_mean": _mean([e for r in rows for e in r["share_people"]]),
         "verdict_ok": sum(r["verdict"] == r["verdict_ref"] for r in rows),
         "change_recall": changes.recall, "change_precision": changes.precision,
         "quiet_missed_mean": sum(r["quiet_missed"] or 0 for r in rows) / len(rows),
     }
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def _grid(settings: Sequence[str]) -> list[dict[str, Any]]:
@@ -211,8 +216,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             if name == "rows":
                 continue
             print(f"{label:50s} {name:10s} DER {s['der']:6.1%} (miss {s['missed']:5.1%} fa {s['false_alarm']:5.1%} "
-                  f"conf {s['confusion']:5.1%}) count {s['count_exact']}/{s['files']} worst-share "
-                  f"{s['share_worst_mean']:5.1f} verdict {s['verdict_ok']}/{s['files']} change-R "
+                  f"conf {s['confusion']:5.1%}) count {s['count_exact']}/{s['files']} share "
+                  f"{s['share_mean']:5.1f} worst-share {s['share_worst_mean']:5.1f} verdict {s['verdict_ok']}/{s['files']} change-R "
                   f"{(s['change_recall'] or 0):5.1%} P {(s['change_precision'] or 0):5.1%} quiet-miss "
                   f"{s['quiet_missed_mean']:5.1%}", flush=True)
         if args.per_file:

@@ -1,7 +1,7 @@
 """The shared CAM++ trunk (``[diarization] shared_trunk_s``, the default) on real audio, pinned models.
 
-Not the per-chunk numbers by construction (the fbank mean, CAM++'s context-aware masking and
-its convolutions see the whole span, not the chunk): the test bounds how far the embeddings of
+Not the per-chunk numbers by construction (the fbank mean and CAM++'s convolutions see the whole
+span, not the chunk; its context-aware masks see 10 s around each frame, about what a chunk gives): the test bounds how far the embeddings of
 every active local speaker move, in cosine similarity to the per-chunk ones (``shared_trunk_s =
 0``), prints it, and checks that on the sample the clustering then gives every local speaker the
 same person and the same cluster number (clusters are numbered in order of appearance), so the
@@ -18,10 +18,13 @@ from tests.integration.test_speed_real import _labels, _segmented
 
 pytestmark = pytest.mark.integration
 
-# lowest cosine similarity of an active local speaker's embedding to its per-chunk one: 0.882 on
-# the sample (mean 0.972; measured on the shared AVX-512 machine, ONNX Runtime, docs/benchmarks.md).
-# Kernel paths move embeddings by about 1e-5, so 0.85 is a margin against other CPUs, not a loose fit.
-MIN_COSINE = 0.85
+# cosine similarity of each active local speaker's embedding to its per-chunk one on the sample, with
+# the default 10 s local context of CAM++'s masks (`trunk_context_s`): mean 0.978, lowest 0.853 (with
+# the whole span's context, before 2026-12-02: mean 0.972, lowest 0.882); measured on the AVX-512 AMD
+# EPYC machine, ONNX Runtime, docs/benchmarks.md. Kernel paths move embeddings by about 1e-5, so the
+# bounds' margins are against other changes, not other CPUs.
+MIN_COSINE = 0.82
+MEAN_COSINE = 0.97
 
 
 def test_shared_trunk_stays_close_to_the_per_chunk_embeddings_and_labels(real_analyzer):
@@ -47,6 +50,7 @@ def test_shared_trunk_stays_close_to_the_per_chunk_embeddings_and_labels(real_an
     print(f"shared trunk ({span:g} s spans) vs per chunk on the sample: cosine mean {cosine.mean():.4f}, "
           f"1st percentile {np.percentile(cosine, 1):.4f}, min {cosine.min():.4f} ({cosine.size} local speakers)")
     assert cosine.min() >= MIN_COSINE, f"lowest cosine {cosine.min():.4f} (bound {MIN_COSINE})"
+    assert cosine.mean() >= MEAN_COSINE, f"mean cosine {cosine.mean():.4f} (bound {MEAN_COSINE})"
     ours, theirs = _labels(pipeline, shared, binarized), _labels(pipeline, per_chunk, binarized)
     moved = int((ours != theirs)[active].sum())
     print(f"local speakers given another cluster than per chunk: {moved} of {int(active.sum())}")

@@ -59,3 +59,13 @@ def test_a_graph_that_does_not_match_is_refused_and_removed(tmp_path, monkeypatc
     other = Tiny()  # other weights under the same cache name: the check must catch it
     assert _graph(other) is None
     assert not list(tmp_path.glob("tiny-*.onnx"))
+
+
+def test_a_cached_graph_that_cannot_run_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv(onnx_models.ONNX_CACHE_ENV, str(tmp_path))
+    assert _graph(Tiny()) is not None
+    cached = next(tmp_path.glob("tiny-*.onnx"))
+    cached.write_bytes(b"not a graph")  # a broken file under the cache name (an older, faulty export)
+    assert _graph(Tiny()) is None
+    assert not cached.exists(), "a graph that cannot run must not stay cached"
+    assert _graph(Tiny()) is not None, "the next use exports afresh"
