@@ -185,6 +185,11 @@ class CAMPPlus(nn.Module):
         self.xvector.add_module("stats", _StatsPool())
         self.xvector.add_module("dense", _Embedding(channels * 2, embedding_size))
 
+    @property
+    def context_frames(self) -> int:
+        """The context of the masks set by :meth:`set_context` (0: whole-input means)."""
+        return next(m.context_frames for m in self.modules() if isinstance(m, _ContextMask))
+
     def set_context(self, frames: int) -> None:
         """Every context-aware mask takes its whole-input mean over ``frames`` trunk frames around
         each frame (0: over the whole input, as published); see :func:`local_mean`."""

@@ -280,8 +280,7 @@ class PyannoteDiarizer:
         embedding.network.set_context(trunk_context_frames(self.config.trunk_context_s))
         self.segmentation_onnx: OnnxGraph | None = None  # ONNX Runtime runs segmentation on the CPU when set
         if onnx and self.device == "cpu":
-            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256,
-                                             context_frames=trunk_context_frames(self.config.trunk_context_s))
+            embedding.onnx = load_onnx_trunk(embedding, specs["campplus"].main_sha256)  # with the context just set
             self.segmentation_onnx = load_onnx_segmentation(segmentation, specs["segmentation-3.0"].main_sha256)
         self._segment_in_torch = segmentation.forward
         segmentation.forward = self._segment  # what pyannote's Inference calls, batch after batch

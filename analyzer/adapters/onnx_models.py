@@ -100,15 +100,15 @@ class _TrunkModule(nn.Module):
         return self.model.torch_trunk(features)
 
 
-def load_onnx_trunk(model: nn.Module, weights_sha256: str, frames: int = 998,
-                    context_frames: int = 0) -> OnnxGraph | None:
+def load_onnx_trunk(model: nn.Module, weights_sha256: str, frames: int = 998) -> OnnxGraph | None:
     """CAM++'s ``model.torch_trunk`` (batch, frames, 80) -> (batch, channels, frames / 2) exported
     for these weights (now, if not cached), or None when that is not possible or does not match.
 
-    ``context_frames``: the model's context-aware masks take local means over that many trunk
-    frames (``CAMPPlus.set_context``; 0: whole-input means). It is in the cached graph's name,
-    and the graph is also checked on an input longer than that (where the local means differ)."""
+    The context of the model's masks (``CAMPPlus.set_context``, read from the model) is in the
+    cached graph's name, and with a local context the graph is also checked on an input longer
+    than it (where the local means differ from the whole input's)."""
     generator = torch.Generator().manual_seed(0)
+    context_frames = model.network.context_frames
     context = f"-context{context_frames}" if context_frames > 0 else ""
     longer = (torch.randn(1, 2 * context_frames + 3 * frames // 2, 80, generator=generator) * 3.0,) \
         if context_frames > 0 else ()

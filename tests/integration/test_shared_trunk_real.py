@@ -1,11 +1,11 @@
 """The shared CAM++ trunk (``[diarization] shared_trunk_s``, the default) on real audio, pinned models.
 
 Not the per-chunk numbers by construction (the fbank mean and CAM++'s convolutions see the whole
-span, not the chunk; its context-aware masks see 10 s around each frame, about what a chunk gives): the test bounds how far the embeddings of
-every active local speaker move, in cosine similarity to the per-chunk ones (``shared_trunk_s =
-0``), prints it, and checks that on the sample the clustering then gives every local speaker the
-same person and the same cluster number (clusters are numbered in order of appearance), so the
-diarization is the per-chunk one frame for frame.
+span, not the chunk; its context-aware masks see 10 s around each frame, about what a chunk gives):
+the test bounds how far the embeddings of every active local speaker move, in cosine similarity to
+the per-chunk ones (``shared_trunk_s = 0``), prints it, and checks that on the sample the
+clustering then gives every local speaker the same person and the same cluster number (clusters are
+numbered in order of appearance), so the diarization is the per-chunk one frame for frame.
 """
 
 from __future__ import annotations

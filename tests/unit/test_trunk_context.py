@@ -105,7 +105,7 @@ def test_the_local_context_survives_an_onnx_export_with_a_dynamic_length(tmp_pat
     model = CamPlusPlusEmbedding()
     model.network = _network(1)
     model.network.set_context(50)
-    graph = onnx_models.load_onnx_trunk(model.eval(), "0" * 64, frames=98, context_frames=50)
+    graph = onnx_models.load_onnx_trunk(model.eval(), "0" * 64, frames=98)
     assert graph is not None, "export or its check failed"
     assert [p.name for p in tmp_path.iterdir()][0].startswith("campplus-trunk-0000000000000000-context50-")
     for frames in (60, 98, 200, 450):  # shorter than the window (50 trunk frames: 100 fbank frames), longer
