@@ -14,6 +14,7 @@ import os
 
 os.environ["PYANNOTE_METRICS_ENABLED"] = "0"  # pyannote 4 ships telemetry on; must precede its import
 
+from dataclasses import replace  # noqa: E402
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
 import threading  # noqa: E402
@@ -45,6 +46,7 @@ from analyzer.core.progress import Hook, null_hook  # noqa: E402
 from analyzer.core.schema import Diarization, ModelRef, SpeakerSegment  # noqa: E402
 from analyzer.adapters.clustering_cap import capped  # noqa: E402
 from analyzer.adapters.onnx_models import OnnxGraph, load_onnx_segmentation, load_onnx_trunk  # noqa: E402
+from analyzer.adapters.pauses import frame_levels, without_pauses  # noqa: E402
 from analyzer.adapters.speaker_embeddings import TRUNK_HOP, embed_chunks, embed_chunks_shared  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -350,6 +352,7 @@ class PyannoteDiarizer:
         diarization = to_diarization(output.speaker_diarization, output.exclusive_speaker_diarization,
                                      output.speaker_embeddings, duration=min(audio.duration, audio.recording.duration))
         diarization = confidence_of_run(diarization, seen, config)
+        diarization = exclusive_without_pauses(diarization, audio, config)
         hook("diarize", 1, 1)
         return diarization
 
@@ -433,6 +436,15 @@ def to_diarization(overlapping: Annotation, exclusive: Annotation, centroids: np
     speakers = tuple(sorted({s.speaker for s in overlapping_segments}))
     return Diarization(segments=overlapping_segments, exclusive=segments(exclusive), speakers=speakers,
                        embeddings=speaker_embeddings(overlapping.labels(), centroids))
+
+
+def exclusive_without_pauses(diarization: Diarization, audio: LoadedAudio, config: DiarizationConfig) -> Diarization:
+    """The exclusive track with the audible pauses inside each segment taken out (speaking time)."""
+    if config.pause_depth_db <= 0 or not diarization.exclusive:
+        return diarization
+    exclusive = without_pauses(diarization.exclusive, frame_levels(audio.samples, SAMPLE_RATE),
+                               depth_db=config.pause_depth_db, min_pause_s=config.pause_min_s)
+    return replace(diarization, exclusive=exclusive)
 
 
 def confidence_of_run(diarization: Diarization, seen: _Seen, config: DiarizationConfig) -> Diarization:
